@@ -1,0 +1,33 @@
+import Type, { type Static, type TSchema } from 'typebox';
+
+/** API.md's error shape: every non-2xx answer. */
+export const ErrorResponse = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  { $id: 'ErrorResponse', description: 'Every non-2xx answer' },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+export const Id = Type.String({ format: 'uuid' });
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** An object that refuses unknown fields (bodies and WS messages). */
+export const Strict = <T extends Record<string, TSchema>>(properties: T, options: object = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() });
+
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+};
+
+/** Responses every authenticated route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+} as const;

@@ -1,0 +1,76 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { ErrorResponse } from '../../contracts/common.js';
+import { authRoutes } from './auth/auth.routes.js';
+import type { AppContext } from './context.js';
+import { healthRoutes } from './platform/health.routes.js';
+import { registerErrorHandling } from './platform/errors.js';
+import { registerHttpMetrics } from './platform/metrics.js';
+import { validatorCompiler } from './platform/validation.js';
+import { schoolRoutes } from './school/school.routes.js';
+
+/**
+ * The Fastify app, built without listening: main.ts listens, tests call inject().
+ */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  registerErrorHandling(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  if (ctx.config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
+  }
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 10, parts: 12 },
+    throwFileSizeLimit: true,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Examhall', version: '0.1.0', description: 'Exam and live-quiz server. Contract: API.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ErrorResponse);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerHttpMetrics(app, ctx.metrics);
+  await app.register(healthRoutes, { ctx });
+  await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
+  await app.register(schoolRoutes, { prefix: '/api/v1/admin', ctx });
+  return app;
+}

@@ -1,0 +1,180 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../platform/errors.js';
+import type { AuthRepo, StaffAccount, StudentAccount } from './auth.repo.js';
+import type { FailureCounter } from './login-limiter.js';
+import type { LoginRegistry } from './login-registry.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { Principal } from './principal.js';
+import type { AccessClaims, TokenService } from './tokens.js';
+
+export type Credentials = { nisn: string; password: string } | { email: string; password: string };
+
+export interface LoginContext {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: { id: string; kind: 'student' | 'staff'; name: string } & Record<string, unknown>;
+}
+
+interface Deps {
+  repo: AuthRepo;
+  tokens: TokenService;
+  logins: LoginRegistry;
+  accountFailures: FailureCounter;
+  ipFailures: FailureCounter;
+  refreshTtlSeconds: number;
+  staffBcryptCost: number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+function newRefreshSecret(ttlSeconds: number) {
+  const secret = randomBytes(32).toString('base64url');
+  return { secret, hash: sha256(secret), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
+}
+
+const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong username or password');
+
+export function createAuthService(deps: Deps) {
+  const { repo, tokens, logins } = deps;
+
+  function studentClaims(s: StudentAccount, loginId: string): AccessClaims {
+    return { sub: s.id, kind: 'student', lid: loginId, name: s.name, classId: s.classId };
+  }
+
+  function staffClaims(s: StaffAccount, loginId: string): AccessClaims {
+    return { sub: s.id, kind: 'staff', lid: loginId, name: s.name, perms: s.permissions, sa: s.superAdmin };
+  }
+
+  function pair(claims: AccessClaims, refreshId: string, secret: string, user: TokenPair['user']): TokenPair {
+    return {
+      accessToken: tokens.signAccess(claims),
+      refreshToken: `${refreshId}.${secret}`,
+      expiresIn: tokens.ttlSeconds,
+      user,
+    };
+  }
+
+  async function guardAttempt(account: string, ip: string) {
+    const wait = Math.max(await deps.accountFailures.blockedFor(account), await deps.ipFailures.blockedFor(ip));
+    if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many failed sign-in attempts; try again later', wait);
+  }
+
+  /** The failure that reaches a limit already answers 429, so the client learns when to retry. */
+  async function recordFailure(account: string, ip: string): Promise<never> {
+    await Promise.all([deps.accountFailures.fail(account), deps.ipFailures.fail(ip)]);
+    await guardAttempt(account, ip);
+    throw invalidCredentials();
+  }
+
+  return {
+    async login(credentials: Credentials, ctx: LoginContext): Promise<TokenPair> {
+      const account = 'nisn' in credentials ? `student:${credentials.nisn}` : `staff:${credentials.email.toLowerCase()}`;
+      await guardAttempt(account, ctx.ip);
+      const refresh = newRefreshSecret(deps.refreshTtlSeconds);
+
+      if ('nisn' in credentials) {
+        const student = await repo.studentByNisn(credentials.nisn);
+        if (!(await verifyPassword(credentials.password, student?.passwordHash)) || !student) {
+          return recordFailure(account, ctx.ip);
+        }
+        await deps.accountFailures.clear(account);
+        const created = await repo.createLogin({
+          userKind: 'student', userId: student.id, ip: ctx.ip, userAgent: ctx.userAgent, singleDevice: true, refresh,
+        });
+        logins.remember(created.loginId, 'LIVE');
+        logins.revoked(created.replaced);
+        return pair(studentClaims(student, created.loginId), created.refreshId, refresh.secret, {
+          id: student.id, kind: 'student', name: student.name, nisn: student.nisn, classId: student.classId,
+        });
+      }
+
+      const staff = await repo.staffBy({ email: credentials.email });
+      if (!(await verifyPassword(credentials.password, staff?.passwordHash)) || !staff || !staff.active) {
+        return recordFailure(account, ctx.ip);
+      }
+      await deps.accountFailures.clear(account);
+      const created = await repo.createLogin({
+        userKind: 'staff', userId: staff.id, ip: ctx.ip, userAgent: ctx.userAgent, singleDevice: false, refresh,
+      });
+      logins.remember(created.loginId, 'LIVE');
+      return pair(staffClaims(staff, created.loginId), created.refreshId, refresh.secret, {
+        id: staff.id, kind: 'staff', name: staff.name, email: staff.email, role: staff.roleName,
+        permissions: staff.permissions, superAdmin: staff.superAdmin,
+      });
+    },
+
+    /** Rotation with reuse detection: presenting a used refresh token revokes its family. */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const [id, secret] = refreshToken.split('.');
+      const unauthenticated = () => new AppError('UNAUTHENTICATED', 'Your sign-in has expired; sign in again');
+      if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) throw unauthenticated();
+      const row = await repo.refreshById(id);
+      if (!row || !timingSafeEqual(row.tokenHash, sha256(secret))) throw unauthenticated();
+      if (row.revokedReason === 'REPLACED') {
+        throw new AppError('SESSION_REPLACED', 'You signed in on another device');
+      }
+      if (row.revokedReason) throw unauthenticated();
+      const next = newRefreshSecret(deps.refreshTtlSeconds);
+      const nextId = row.usedAt || row.expiresAt <= new Date() ? undefined : await repo.rotateRefresh(row.id, row.loginId, next);
+      if (!nextId) {
+        if (row.expiresAt > new Date()) {
+          // A used token came back: someone holds a copy. Sign the whole family out.
+          logins.revoked(await repo.revokeLogin(row.loginId, 'REUSE'));
+        }
+        throw unauthenticated();
+      }
+
+      if (row.userKind === 'student') {
+        const student = await repo.studentById(row.userId);
+        if (!student) throw unauthenticated();
+        return pair(studentClaims(student, row.loginId), nextId, next.secret, {
+          id: student.id, kind: 'student', name: student.name, nisn: student.nisn, classId: student.classId,
+        });
+      }
+      const staff = await repo.staffBy({ id: row.userId });
+      if (!staff || !staff.active) throw unauthenticated();
+      return pair(staffClaims(staff, row.loginId), nextId, next.secret, {
+        id: staff.id, kind: 'staff', name: staff.name, email: staff.email, role: staff.roleName,
+        permissions: staff.permissions, superAdmin: staff.superAdmin,
+      });
+    },
+
+    async logout(loginId: string): Promise<void> {
+      logins.revoked(await repo.revokeLogin(loginId, 'LOGOUT'));
+    },
+
+    /** Signs a user out everywhere (staff's reset-login, a deleted or disabled account). */
+    async revokeAll(userKind: 'student' | 'staff', userId: string, reason: 'RESET' | 'DISABLED'): Promise<number> {
+      const revoked = await repo.revokeAllLogins(userKind, userId, reason);
+      logins.revoked(revoked);
+      return revoked.length;
+    },
+
+    /** Verifies an access token and that its login is still live; the principal, or an AppError. */
+    async authenticate(token: string): Promise<Principal> {
+      const claims = tokens.verifyAccess(token);
+      const state = await logins.state(claims.lid);
+      if (state === 'REPLACED') throw new AppError('SESSION_REPLACED', 'You signed in on another device');
+      if (state !== 'LIVE') throw new AppError('UNAUTHENTICATED', 'You have been signed out; sign in again');
+      if (claims.kind === 'student') {
+        return { kind: 'student', id: claims.sub, loginId: claims.lid, classId: claims.classId ?? null, name: claims.name };
+      }
+      return {
+        kind: 'staff', id: claims.sub, loginId: claims.lid, name: claims.name, superAdmin: claims.sa === true,
+        permissions: new Set(claims.perms ?? []),
+      };
+    },
+
+    async ensureSuperAdmin(email: string, password: string): Promise<void> {
+      await repo.upsertSuperAdmin(email, await hashPassword(password, deps.staffBcryptCost));
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { createAuthRepo } from './auth/auth.repo.js';
+import { createAuthService } from './auth/auth.service.js';
+import { createGuards } from './auth/guards.js';
+import { createMemoryFailureCounter } from './auth/login-limiter.js';
+import { LoginRegistry } from './auth/login-registry.js';
+import { createTokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { createMetrics } from './platform/metrics.js';
+import type { Sql } from './platform/postgres.js';
+import { createSchoolService } from './school/school.service.js';
+
+/**
+ * Everything a process needs, built once from config and platform handles and passed
+ * explicitly to the features (no decorators on the root instance).
+ */
+export function createContext(input: { config: Config; sql: Sql; logger: Logger; jwtSecret: string }) {
+  const { config, sql, logger } = input;
+  const metrics = createMetrics();
+  const logins = new LoginRegistry(sql);
+  const tokens = createTokenService(input.jwtSecret, config.accessTokenTtlSeconds);
+  const LOCKOUT_SECONDS = 15 * 60;
+  const auth = createAuthService({
+    repo: createAuthRepo(sql),
+    tokens,
+    logins,
+    accountFailures: createMemoryFailureCounter(config.loginLimits.perAccount, LOCKOUT_SECONDS),
+    ipFailures: createMemoryFailureCounter(config.loginLimits.perIp, LOCKOUT_SECONDS),
+    refreshTtlSeconds: config.refreshTokenTtlSeconds,
+    staffBcryptCost: config.bcryptCost.staff,
+  });
+  const guards = createGuards(auth);
+  const school = createSchoolService({ sql, auth, bcryptCost: config.bcryptCost });
+
+  /** Readiness checks by name; features add theirs (hot store, persist lag). */
+  const readiness: Record<string, () => Promise<{ ok: boolean; detail?: unknown }>> = {
+    database: async () => {
+      await sql`SELECT 1`;
+      return { ok: true };
+    },
+  };
+
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, readiness };
+}
+
+export type AppContext = ReturnType<typeof createContext>;

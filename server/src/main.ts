@@ -1,0 +1,99 @@
+import cluster from 'node:cluster';
+import { pino, type Logger } from 'pino';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createContext } from './context.js';
+import { DEMO_LOGINS, seedDemo } from './platform/demo.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
+import { migrate } from './platform/migrate.js';
+import { createSql } from './platform/postgres.js';
+import { loadOrCreateSecret } from './platform/secrets.js';
+
+/** Boot: config → database → migrations → context → app → listen; SIGTERM drains and exits 0. */
+async function runProcess(config: Config, log: Logger): Promise<void> {
+  let embedded: EmbeddedDatabase | undefined;
+  const databaseUrl = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, log)).url;
+  const sql = createSql(databaseUrl);
+  await migrate(sql, log);
+  const jwtSecret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir, 'jwt-secret'));
+  const ctx = createContext({ config, sql, logger: log, jwtSecret });
+  if (config.admin) await ctx.auth.ensureSuperAdmin(config.admin.email, config.admin.password);
+  const seeded = config.demo ? await seedDemo(sql, log) : false;
+
+  const app = await buildApp(ctx);
+  const url = await app.listen({ port: config.port, host: config.host });
+  log.info({ url, pid: process.pid }, 'listening');
+  if (seeded || (config.demo && cluster.isPrimary)) {
+    log.info(
+      { url, staff: DEMO_LOGINS.admin, teacher: DEMO_LOGINS.teacher, student: DEMO_LOGINS.student },
+      `demo school ready: sign in at ${url} as ${DEMO_LOGINS.admin.email} / ${DEMO_LOGINS.admin.password}` +
+        ` (student NISN ${DEMO_LOGINS.student.nisn} / ${DEMO_LOGINS.student.password})`,
+    );
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new connections, draining');
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      await app.close();
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+      log.info('stopped cleanly');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, base: { pid: process.pid } });
+
+  // WORKERS > 1 (Redis only, checked by loadConfig): the primary forks, the workers share the port.
+  if (config.workers > 1 && cluster.isPrimary) {
+    log.info({ workers: config.workers }, 'starting worker processes');
+    for (let i = 0; i < config.workers; i += 1) cluster.fork();
+    let stopping = false;
+    cluster.on('exit', (worker, code) => {
+      if (stopping) return;
+      log.error({ worker: worker.process.pid, code }, 'worker exited; starting another');
+      cluster.fork();
+    });
+    const stop = () => {
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      cluster.on('exit', () => {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return;
+  }
+  await runProcess(config, log);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`examhall failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { AppContext } from '../context.js';
+
+const Health = Type.Object({
+  status: Type.String(),
+  checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Health } }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  app.get('/health/ready', {
+    schema: { tags: ['operations'], summary: 'Ready to serve: database, hot store, persist lag', response: { 200: Health, 503: Health } },
+    logLevel: 'warn',
+  }, async (_request, reply) => {
+    const checks: Record<string, unknown> = {};
+    let ready = true;
+    await Promise.all(
+      Object.entries(ctx.readiness).map(async ([name, check]) => {
+        try {
+          const result = await Promise.race([
+            check(),
+            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref()),
+          ]);
+          checks[name] = result.detail ?? (result.ok ? 'ok' : 'failing');
+          ready &&= result.ok;
+        } catch (err) {
+          checks[name] = `failing: ${(err as Error).message}`;
+          ready = false;
+        }
+      }),
+    );
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+};
