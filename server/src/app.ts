@@ -15,6 +15,16 @@ import { registerHttpMetrics } from './platform/metrics.js';
 import { validatorCompiler } from './platform/validation.js';
 import { schoolRoutes } from './school/school.routes.js';
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  hidden: boolean;
+}
+const routeLists = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route the app registered (for the OpenAPI completeness test). */
+export const registeredRoutes = (app: FastifyInstance): RegisteredRoute[] => routeLists.get(app) ?? [];
+
 /**
  * The Fastify app, built without listening: main.ts listens, tests call inject().
  */
@@ -32,6 +42,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  const routes: RegisteredRoute[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });

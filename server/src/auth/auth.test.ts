@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { createContext } from '../context.js';
+import { bearer, createStaff, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url, payload: payload as object, headers });
+
+describe('login', () => {
+  it('signs a student in by NISN with a token that carries studentId and classId', async () => {
+    const s = await createStudent(t.sql);
+    const res = await post('/api/v1/auth/login', { nisn: s.nisn, password: s.password });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.user).toMatchObject({ id: s.id, kind: 'student', nisn: s.nisn });
+    expect(body.expiresIn).toBe(t.config.accessTokenTtlSeconds);
+    const claims = JSON.parse(Buffer.from(body.accessToken.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ sub: s.id, kind: 'student', classId: null });
+  });
+
+  it('signs staff in by email with their permission codes in the token', async () => {
+    const staff = await createStaff(t.sql, { role: 'Teacher' });
+    const res = await post('/api/v1/auth/login', { email: staff.email.toUpperCase(), password: staff.password });
+    expect(res.statusCode).toBe(200);
+    const claims = JSON.parse(Buffer.from(res.json().accessToken.split('.')[1], 'base64url').toString());
+    expect(claims.perms).toContain('exams:write_own');
+    expect(claims.perms).not.toContain('exams:write_all');
+  });
+
+  it('answers a wrong password with 401 and the same message as an unknown account', async () => {
+    const s = await createStudent(t.sql);
+    const wrong = await post('/api/v1/auth/login', { nisn: s.nisn, password: 'nope' });
+    const unknown = await post('/api/v1/auth/login', { nisn: '999999999999', password: 'nope' });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(unknown.json());
+    expect(wrong.json().error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('locks an account after ten wrong passwords in a row, with Retry-After', async () => {
+    const s = await createStudent(t.sql);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i += 1) statuses.push((await post('/api/v1/auth/login', { nisn: s.nisn, password: `bad-${i}` })).statusCode);
+    expect(statuses.slice(0, 9)).toEqual(Array(9).fill(401));
+    expect(statuses[9]).toBe(429);
+    const locked = await post('/api/v1/auth/login', { nisn: s.nisn, password: s.password });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('lets many successful logins through from one address (a school behind one NAT)', async () => {
+    const students = await Promise.all(Array.from({ length: 40 }, () => createStudent(t.sql)));
+    const results = await Promise.all(students.map((s) => post('/api/v1/auth/login', { nisn: s.nisn, password: s.password })));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+  });
+});
+
+describe('single device', () => {
+  it('makes the first token answer 401 SESSION_REPLACED after a second login', async () => {
+    const s = await createStudent(t.sql);
+    const first = await login(t.app, { nisn: s.nisn, password: s.password });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(first.accessToken) })).statusCode).not.toBe(401);
+    const again = await login(t.app, { nisn: s.nisn, password: s.password });
+    const third = await login(t.app, { nisn: s.nisn, password: s.password });
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(again.accessToken) });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('SESSION_REPLACED');
+    const refreshed = await post('/api/v1/auth/refresh', { refreshToken: again.refreshToken });
+    expect(refreshed.json().error.code).toBe('SESSION_REPLACED');
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(third.accessToken) })).statusCode).toBe(204);
+  });
+
+  it('lets staff stay signed in on several devices', async () => {
+    const staff = await createStaff(t.sql);
+    const a = await login(t.app, { email: staff.email, password: staff.password });
+    await login(t.app, { email: staff.email, password: staff.password });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(a.accessToken) })).statusCode).toBe(204);
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotates, and reusing a rotated token revokes the whole family', async () => {
+    const s = await createStudent(t.sql);
+    const first = await login(t.app, { nisn: s.nisn, password: s.password });
+    const second = await post('/api/v1/auth/refresh', { refreshToken: first.refreshToken });
+    expect(second.statusCode).toBe(200);
+    const pair = second.json();
+    expect(pair.refreshToken).not.toBe(first.refreshToken);
+
+    const reused = await post('/api/v1/auth/refresh', { refreshToken: first.refreshToken });
+    expect(reused.statusCode).toBe(401);
+    // The family is gone: the newest refresh token and the access token both stop working.
+    expect((await post('/api/v1/auth/refresh', { refreshToken: pair.refreshToken })).statusCode).toBe(401);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(pair.accessToken) });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a forged refresh token', async () => {
+    const s = await createStudent(t.sql);
+    const first = await login(t.app, { nisn: s.nisn, password: s.password });
+    const [id] = first.refreshToken.split('.');
+    expect((await post('/api/v1/auth/refresh', { refreshToken: `${id}.forged-secret-value` })).statusCode).toBe(401);
+    expect((await post('/api/v1/auth/refresh', { refreshToken: 'not-a-token-at-all' })).statusCode).toBe(401);
+  });
+
+  it('logout revokes the access token at once', async () => {
+    const staff = await createStaff(t.sql);
+    const pair = await login(t.app, { email: staff.email, password: staff.password });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(pair.accessToken) })).statusCode).toBe(204);
+    const after = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(pair.accessToken) });
+    expect(after.statusCode).toBe(401);
+    expect((await post('/api/v1/auth/refresh', { refreshToken: pair.refreshToken })).statusCode).toBe(401);
+  });
+});
+
+describe('restarts', () => {
+  it('keeps everyone signed in across a restart (same secret, fresh process state)', async () => {
+    const s = await createStudent(t.sql);
+    const secret = 'restart-secret-restart-secret-restart-secret';
+    const ctxA = createContext({ config: t.config, sql: t.sql, logger: t.ctx.logger, jwtSecret: secret });
+    const replaced = await ctxA.auth.login({ nisn: s.nisn, password: s.password }, { ip: '127.0.0.1', userAgent: undefined });
+    const before = await ctxA.auth.login({ nisn: s.nisn, password: s.password }, { ip: '127.0.0.1', userAgent: undefined });
+    // A brand-new context has an empty login cache, as after a restart.
+    const ctxB = createContext({ config: t.config, sql: t.sql, logger: t.ctx.logger, jwtSecret: secret });
+    const appB = await buildApp(ctxB);
+    const res = await appB.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: before.refreshToken } });
+    expect(res.statusCode).toBe(200);
+    const principal = await ctxB.auth.authenticate(before.accessToken);
+    expect(principal).toMatchObject({ kind: 'student', id: s.id });
+    // …and the replaced login is still known to be replaced.
+    await expect(ctxB.auth.authenticate(replaced.accessToken).catch((e: { code: string }) => Promise.reject(e.code))).rejects.toBe('SESSION_REPLACED');
+    await appB.close();
+  });
+});
