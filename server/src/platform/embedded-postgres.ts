@@ -76,8 +76,10 @@ async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(await fs.readFile(file, 'utf8').catch(() => '0'));
-      if (owner && !isAlive(owner)) await fs.rm(file, { force: true });
-      else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${file}`);
+      const ageMs = Date.now() - (await fs.stat(file).then((s) => s.mtimeMs, () => Date.now()));
+      // Stale: its owner died, or died between creating the file and writing its pid.
+      if ((owner && !isAlive(owner)) || (!owner && ageMs > 5_000)) await fs.rm(file, { force: true });
+      else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${file}`, { cause: err });
       else await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -33,7 +33,7 @@ export async function migrate(sql: Sql, log: Logger): Promise<string[]> {
         await reserved.unsafe('COMMIT');
       } catch (err) {
         await reserved.unsafe('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(file);
       log.info({ migration: file }, 'migration applied');
