@@ -1,12 +1,13 @@
 import Type, { type Static } from 'typebox';
 import { Strict } from './common.js';
 
-export const LoginBody = Type.Union(
-  [
-    Strict({ nisn: Type.String({ minLength: 1, maxLength: 20 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
-    Strict({ email: Type.String({ format: 'email', maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
-  ],
-  { description: 'A student signs in with NISN, staff with email' },
+export const LoginBody = Strict(
+  {
+    nisn: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'students sign in with their NISN' })),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'staff sign in with their email' })),
+    password: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { description: 'Exactly one of nisn (student) or email (staff), with the password' },
 );
 export type LoginBody = Static<typeof LoginBody>;
 

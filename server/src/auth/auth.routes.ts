@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '../../../contracts/common.js';
 import { LoginBody, RefreshBody, TokenPair } from '../../../contracts/auth.js';
+import { invalid } from '../platform/errors.js';
 import type { AuthService } from './auth.service.js';
 import type { Guards } from './guards.js';
 import { principalOf } from './principal.js';
@@ -11,7 +12,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; guards: 
       tags: ['auth'], summary: 'Sign in (students by NISN, staff by email)', body: LoginBody,
       response: { 200: TokenPair, 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse },
     },
-  }, async (request) => auth.login(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] }));
+  }, async (request) => {
+    const { nisn, email, password } = request.body;
+    if ((nisn === undefined) === (email === undefined)) throw invalid('Send either nisn (students) or email (staff), with password');
+    const credentials = nisn !== undefined ? { nisn, password } : { email: email!, password };
+    return auth.login(credentials, { ip: request.ip, userAgent: request.headers['user-agent'] });
+  });
 
   app.post('/refresh', {
     schema: {
