@@ -1,0 +1,208 @@
+import type postgres from 'postgres';
+import type { Sql } from '../postgres.js';
+import type {
+  Answer,
+  NewSession,
+  SavedAnswer,
+  SessionEvent,
+  SessionMeta,
+  SessionResult,
+  SessionState,
+  SubmitReason,
+} from './types.js';
+
+/**
+ * The slow lane's SQL: what every hot store adapter writes to PostgreSQL (the truth) and
+ * reads back to rebuild after a restart. Every write is idempotent, so a retried or
+ * redelivered batch is harmless: answers are guarded by `seq`, results by `result IS NULL`.
+ */
+
+/** One answer write on its way to session_answers. */
+export interface AnswerRow {
+  sessionId: string;
+  questionId: string;
+  answer: Answer;
+  seq: number;
+  savedAt: number;
+  clientTs: number | null;
+}
+
+/** A question counts as answered unless cleared: null, no option picked, or empty text. */
+export function isAnswered(answer: Answer): boolean {
+  if (answer === null) return false;
+  return Array.isArray(answer) ? answer.length > 0 : answer !== '';
+}
+
+interface SessionRowDb {
+  id: string;
+  examId: string;
+  studentId: string;
+  status: SessionMeta['status'];
+  startedAt: Date;
+  endsAt: Date;
+  shuffleSeed: number;
+  questionOrder: string[];
+  optionOrders: Record<string, string[]>;
+  submittedAt: Date | null;
+  submitReason: SubmitReason | null;
+  answeredCount: number;
+  lastActivityAt: Date | null;
+  result: SessionResult | null;
+  seq: number;
+}
+
+const ms = (d: Date | null) => (d === null ? null : d.getTime());
+
+function toMeta(r: SessionRowDb): SessionMeta {
+  return {
+    id: r.id,
+    examId: r.examId,
+    studentId: r.studentId,
+    status: r.status,
+    startedAt: r.startedAt.getTime(),
+    endsAt: r.endsAt.getTime(),
+    shuffleSeed: r.shuffleSeed,
+    questionOrder: r.questionOrder,
+    optionOrders: r.optionOrders,
+    submittedAt: ms(r.submittedAt),
+    submitReason: r.submitReason,
+    answeredCount: r.answeredCount,
+    lastActivityAt: ms(r.lastActivityAt),
+    seq: r.seq,
+    result: r.result,
+  };
+}
+
+export function createSessionPersistence(sql: Sql) {
+  const selectSession = (where: ReturnType<Sql>) => sql<SessionRowDb[]>`
+    SELECT s.id, s.exam_id AS "examId", s.student_id AS "studentId", s.status,
+           s.started_at AS "startedAt", s.ends_at AS "endsAt", s.shuffle_seed AS "shuffleSeed",
+           s.question_order::text[] AS "questionOrder", s.option_orders AS "optionOrders",
+           s.submitted_at AS "submittedAt", s.submit_reason AS "submitReason",
+           s.answered_count AS "answeredCount", s.last_activity_at AS "lastActivityAt", s.result,
+           COALESCE((SELECT max(a.seq) FROM session_answers a WHERE a.session_id = s.id), 0)::bigint AS seq
+    FROM exam_sessions s WHERE ${where}`;
+
+  return {
+    /** Creates the session, or returns the student's existing one for this exam. */
+    async insertSession(s: NewSession): Promise<{ meta: SessionMeta; created: boolean }> {
+      const inserted = await sql<{ id: string }[]>`
+        INSERT INTO exam_sessions (id, exam_id, student_id, status, started_at, ends_at, shuffle_seed,
+                                   question_order, option_orders)
+        VALUES (${s.id}, ${s.examId}, ${s.studentId}, 'IN_PROGRESS', ${new Date(s.startedAt)}, ${new Date(s.endsAt)},
+                ${s.shuffleSeed}, ${sql.array(s.questionOrder)}::uuid[], ${sql.json(s.optionOrders)})
+        ON CONFLICT (exam_id, student_id) DO NOTHING
+        RETURNING id`;
+      const [row] = await selectSession(sql`s.exam_id = ${s.examId} AND s.student_id = ${s.studentId}`);
+      if (!row) throw new Error(`session for exam ${s.examId} vanished right after insert`);
+      return { meta: toMeta(row), created: inserted.length > 0 };
+    },
+
+    /** A session and its answers as PostgreSQL has them, or null. */
+    async loadSession(sessionId: string): Promise<SessionState | null> {
+      const [row] = await selectSession(sql`s.id = ${sessionId}`);
+      if (!row) return null;
+      const answerRows = await sql<{ questionId: string; answer: Answer; seq: number; savedAt: Date; clientTs: Date | null }[]>`
+        SELECT question_id AS "questionId", answer, seq, saved_at AS "savedAt", client_ts AS "clientTs"
+        FROM session_answers WHERE session_id = ${sessionId}`;
+      const answers: Record<string, SavedAnswer> = {};
+      for (const a of answerRows) {
+        answers[a.questionId] = { answer: a.answer, seq: a.seq, savedAt: a.savedAt.getTime(), clientTs: ms(a.clientTs) };
+      }
+      return { meta: toMeta(row), answers };
+    },
+
+    async sessionIdFor(examId: string, studentId: string): Promise<string | null> {
+      const [row] = await sql<{ id: string }[]>`
+        SELECT id FROM exam_sessions WHERE exam_id = ${examId} AND student_id = ${studentId}`;
+      return row?.id ?? null;
+    },
+
+    /**
+     * One group commit: every answer of the batch in ONE upsert (last write wins by `seq`,
+     * so an older write never overwrites a newer one), then the monitor's counters, in one
+     * transaction. The batch must hold at most one row per (session, question): PostgreSQL
+     * refuses to update the same row twice in one statement.
+     */
+    async writeAnswers(rows: AnswerRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      const sessionIds = rows.map((r) => r.sessionId);
+      await sql.begin(async (tx) => {
+        await tx`
+          INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
+          SELECT b.session_id, b.question_id, b.answer::jsonb, b.seq, to_timestamp(b.saved_at / 1000.0),
+                 to_timestamp(b.client_ts / 1000.0)
+          FROM unnest(${tx.array(sessionIds)}::uuid[], ${tx.array(rows.map((r) => r.questionId))}::uuid[],
+                      ${tx.array(rows.map((r) => (r.answer === null ? null : JSON.stringify(r.answer))))}::text[],
+                      ${tx.array(rows.map((r) => r.seq))}::bigint[], ${tx.array(rows.map((r) => r.savedAt))}::float8[],
+                      ${tx.array(rows.map((r) => r.clientTs))}::float8[])
+               AS b(session_id, question_id, answer, seq, saved_at, client_ts)
+          ON CONFLICT (session_id, question_id) DO UPDATE
+            SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
+            WHERE session_answers.seq < EXCLUDED.seq`;
+        // Counted from the table, not sent from RAM, so a redelivered old batch cannot
+        // set a stale count.
+        await tx`
+          UPDATE exam_sessions s
+          SET answered_count = (SELECT count(*) FROM session_answers a
+                                WHERE a.session_id = s.id AND a.answer IS NOT NULL
+                                  AND a.answer <> '[]'::jsonb AND a.answer <> '""'::jsonb),
+              last_activity_at = GREATEST(s.last_activity_at, v.at)
+          FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
+                FROM unnest(${tx.array(sessionIds)}::uuid[], ${tx.array(rows.map((r) => r.savedAt))}::float8[])
+                     AS b(session_id, saved_at)
+                GROUP BY b.session_id) v
+          WHERE s.id = v.session_id`;
+      });
+    },
+
+    /** IN_PROGRESS → SUBMITTED; a no-op if it already left IN_PROGRESS. */
+    async markSubmitted(sessionId: string, submittedAt: number, reason: SubmitReason): Promise<void> {
+      await sql`
+        UPDATE exam_sessions SET status = 'SUBMITTED', submitted_at = ${new Date(submittedAt)}, submit_reason = ${reason}
+        WHERE id = ${sessionId} AND status = 'IN_PROGRESS'`;
+    },
+
+    /**
+     * Stores the result unless one is stored already; returns the stored one either way
+     * (first writer wins). Also settles status/submitted_at in case the submit write was lost.
+     */
+    async recordResult(sessionId: string, result: SessionResult, reason: SubmitReason): Promise<SessionResult> {
+      const [row] = await sql<{ result: SessionResult }[]>`
+        UPDATE exam_sessions
+        SET status = ${result.status}, score = ${result.score}, max_score = ${result.maxScore},
+            graded_count = ${result.gradedCount}, pending_count = ${result.pendingCount}, result = ${sql.json(result as unknown as postgres.JSONValue)},
+            submitted_at = COALESCE(submitted_at, ${new Date(result.submittedAt)}),
+            submit_reason = COALESCE(submit_reason, ${reason})
+        WHERE id = ${sessionId} AND result IS NULL
+        RETURNING result`;
+      if (row) return row.result;
+      const [existing] = await sql<{ result: SessionResult | null }[]>`SELECT result FROM exam_sessions WHERE id = ${sessionId}`;
+      if (!existing?.result) throw new Error(`session ${sessionId} has no result and refused one`);
+      return existing.result;
+    },
+
+    /** Moves the deadline of a session still in progress; false if it is not. */
+    async setEndsAt(sessionId: string, endsAt: number): Promise<boolean> {
+      const rows = await sql`
+        UPDATE exam_sessions SET ends_at = ${new Date(endsAt)} WHERE id = ${sessionId} AND status = 'IN_PROGRESS'
+        RETURNING id`;
+      return rows.length > 0;
+    },
+
+    async insertEvents(events: SessionEvent[]): Promise<void> {
+      if (events.length === 0) return;
+      await sql`
+        INSERT INTO session_events (session_id, type, at, detail)
+        SELECT e.session_id, e.type, to_timestamp(e.at / 1000.0), e.detail::jsonb
+        FROM unnest(${sql.array(events.map((e) => e.sessionId))}::uuid[], ${sql.array(events.map((e) => e.type))}::text[],
+                    ${sql.array(events.map((e) => e.at))}::float8[],
+                    ${sql.array(events.map((e) => (e.detail ? JSON.stringify(e.detail) : null)))}::text[])
+             WITH ORDINALITY AS e(session_id, type, at, detail, n)
+        WHERE EXISTS (SELECT 1 FROM exam_sessions s WHERE s.id = e.session_id)
+        ORDER BY e.n`;
+    },
+  };
+}
+
+export type SessionPersistence = ReturnType<typeof createSessionPersistence>;
