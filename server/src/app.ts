@@ -14,6 +14,7 @@ import { registerErrorHandling } from './platform/errors.js';
 import { registerHttpMetrics } from './platform/metrics.js';
 import { validatorCompiler } from './platform/validation.js';
 import { schoolRoutes } from './school/school.routes.js';
+import { staffRoutes } from './staff/staff.routes.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -88,5 +89,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
   await app.register(schoolRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(staffRoutes, { prefix: '/api/v1/admin', ctx });
   return app;
 }

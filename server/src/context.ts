@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
 import { createSchoolService } from './school/school.service.js';
+import { createStaffService } from './staff/staff.service.js';
 
 /**
  * Everything a process needs, built once from config and platform handles and passed
@@ -31,6 +32,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   });
   const guards = createGuards(auth);
   const school = createSchoolService({ sql, auth, bcryptCost: config.bcryptCost });
+  const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
   /** Readiness checks by name; features add theirs (hot store, persist lag). */
   const readiness: Record<string, () => Promise<{ ok: boolean; detail?: unknown }>> = {
@@ -40,7 +42,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     },
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, readiness };
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

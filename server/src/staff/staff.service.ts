@@ -1,0 +1,164 @@
+import type {
+  Role,
+  RoleCreate,
+  RolePatch,
+  StaffCreate,
+  StaffMember,
+  StaffPatch,
+} from '../../../contracts/staff.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { hashPassword } from '../auth/passwords.js';
+import type { StaffPrincipal } from '../auth/principal.js';
+import { conflict, invalid, notFound } from '../platform/errors.js';
+import type { Sql } from '../platform/postgres.js';
+import { createRolesRepo } from './roles.repo.js';
+import { roleChangeRefusal, staffChangeRefusal } from './staff.policy.js';
+import { createStaffRepo, type StaffFields } from './staff.repo.js';
+
+interface Deps {
+  sql: Sql;
+  auth: AuthService;
+  bcryptCost: { staff: number; student: number };
+}
+
+/** postgres.js reports the violated constraint by name; the global 409 is less specific. */
+function onUnique(constraint: string, message: string): (err: unknown) => never {
+  return (err) => {
+    const pg = err as { code?: string; constraint_name?: string };
+    if (pg.code === '23505' && pg.constraint_name === constraint) throw conflict(message);
+    throw err;
+  };
+}
+
+const oneLine = <T extends string | undefined>(s: T): T =>
+  s === undefined ? s : (s.trim().replace(/\s+/g, ' ') as T);
+
+export function createStaffService(deps: Deps) {
+  const staff = createStaffRepo(deps.sql);
+  const roles = createRolesRepo(deps.sql);
+
+  async function mustGetStaff(id: string): Promise<StaffMember> {
+    const found = await staff.byId(id);
+    if (!found) throw notFound('Staff member');
+    return found;
+  }
+
+  async function mustGetRole(id: string): Promise<Role> {
+    const found = await roles.byId(id);
+    if (!found) throw notFound('Role');
+    return found;
+  }
+
+  async function checkRoleExists(roleId: string | undefined): Promise<void> {
+    if (roleId !== undefined && !(await roles.exists(roleId)))
+      throw invalid('roleId: no such role');
+  }
+
+  async function checkPermissionCodes(codes: readonly string[] | undefined): Promise<void> {
+    if (!codes) return;
+    const known = new Set((await roles.permissions()).map((p) => p.code));
+    const unknown = codes.filter((c) => !known.has(c));
+    if (unknown.length > 0)
+      throw invalid(`permissions: unknown permission code(s): ${unknown.join(', ')}`);
+  }
+
+  const duplicateEmail = (email: string | undefined) =>
+    onUnique('staff_email_key', `A staff account with the email ${email} already exists`);
+  const duplicateRole = (name: string | undefined) =>
+    onUnique('roles_name_key', `A role named "${name}" already exists`);
+
+  return {
+    // ── Staff accounts ──
+    listStaff: () => staff.list(),
+
+    getStaff: mustGetStaff,
+
+    async createStaff(body: StaffCreate): Promise<StaffMember> {
+      await checkRoleExists(body.roleId);
+      const email = body.email.toLowerCase();
+      const id = await staff
+        .insert({
+          email,
+          name: oneLine(body.name),
+          roleId: body.roleId,
+          active: body.active ?? true,
+          passwordHash: await hashPassword(body.password, deps.bcryptCost.staff),
+        })
+        .catch(duplicateEmail(email));
+      return mustGetStaff(id);
+    },
+
+    async updateStaff(me: StaffPrincipal, id: string, patch: StaffPatch): Promise<StaffMember> {
+      const target = await mustGetStaff(id);
+      const refusal = staffChangeRefusal(
+        me,
+        target,
+        patch.active === false ? 'deactivate' : 'edit',
+      );
+      if (refusal) throw refusal;
+      await checkRoleExists(patch.roleId);
+      const email = patch.email?.toLowerCase();
+      const fields: Partial<StaffFields> = {
+        email,
+        name: oneLine(patch.name),
+        roleId: patch.roleId,
+        active: patch.active,
+      };
+      if (patch.password !== undefined)
+        fields.passwordHash = await hashPassword(patch.password, deps.bcryptCost.staff);
+      if (!(await staff.update(id, fields).catch(duplicateEmail(email))))
+        throw notFound('Staff member');
+      // A deactivated account's tokens must stop working now, not when they expire.
+      if (patch.active === false && target.active)
+        await deps.auth.revokeAll('staff', id, 'DISABLED');
+      return mustGetStaff(id);
+    },
+
+    async deleteStaff(me: StaffPrincipal, id: string): Promise<void> {
+      const refusal = staffChangeRefusal(me, await mustGetStaff(id), 'delete');
+      if (refusal) throw refusal;
+      if (!(await staff.remove(id))) throw notFound('Staff member');
+      await deps.auth.revokeAll('staff', id, 'DISABLED');
+    },
+
+    // ── Roles ──
+    listRoles: () => roles.list(),
+
+    getRole: mustGetRole,
+
+    listPermissions: () => roles.permissions(),
+
+    async createRole(body: RoleCreate): Promise<Role> {
+      await checkPermissionCodes(body.permissions);
+      const name = oneLine(body.name);
+      const id = await roles
+        .insert({ name, description: body.description?.trim() ?? '' }, body.permissions)
+        .catch(duplicateRole(name));
+      return mustGetRole(id);
+    },
+
+    async updateRole(id: string, patch: RolePatch): Promise<Role> {
+      const name = oneLine(patch.name);
+      const refusal = roleChangeRefusal(
+        await mustGetRole(id),
+        name === undefined ? {} : { rename: name },
+      );
+      if (refusal) throw refusal;
+      await checkPermissionCodes(patch.permissions);
+      const updated = await roles
+        .update(id, { name, description: patch.description?.trim() }, patch.permissions)
+        .catch(duplicateRole(name));
+      if (!updated) throw notFound('Role');
+      return mustGetRole(id);
+    },
+
+    async deleteRole(id: string): Promise<void> {
+      const refusal = roleChangeRefusal(await mustGetRole(id), { remove: true });
+      if (refusal) throw refusal;
+      // Someone given the role since the check makes the foreign key refuse: 409 as well.
+      await roles.remove(id);
+    },
+  };
+}
+
+export type StaffService = ReturnType<typeof createStaffService>;
