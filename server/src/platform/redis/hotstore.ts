@@ -1,0 +1,300 @@
+import type { Redis } from 'ioredis';
+import { createSessionPersistence, isAnswered, type SessionPersistence } from '../hotstore/durable.repo.js';
+import {
+  HotStoreError,
+  IDEMPOTENCY_TTL_MS,
+  type AnswerWrite,
+  type CachedExam,
+  type HotStore,
+  type NewSession,
+  type PersistLag,
+  type SaveAck,
+  type SaveOptions,
+  type SessionEvent,
+  type SessionMeta,
+  type SessionNotice,
+  type SessionResult,
+  type SessionState,
+  type SubmitOptions,
+  type SubmitOutcome,
+} from '../hotstore/types.js';
+import type { Sql } from '../postgres.js';
+import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './codec.js';
+import type { RedisKeys } from './keys.js';
+import type { PersistWatch } from './persist-watch.js';
+import type { RedisBus } from './pubsub.js';
+import { ScriptError, ScriptRefusal, type Scripts } from './scripts.js';
+
+export interface RedisHotStoreDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  scripts: Scripts;
+  bus: RedisBus;
+  watch: PersistWatch;
+  sql: Sql;
+  /** how long submit/result/extension wait for their entry to reach PostgreSQL */
+  writeThroughTimeoutMs?: number;
+  onError?: (err: unknown, what: string) => void;
+}
+
+/**
+ * The production hot store: sessions live in Redis, every multi-step change is one Lua
+ * script that also appends to the shard's durable log, and LogWriter drains the log into
+ * PostgreSQL. A save is acknowledged once its script ran (durable as Redis's AOF/replicas
+ * are: see README, "Durability and Redis"); the port's write-throughs (create, submit,
+ * result, extension) additionally wait until the writer has committed their entry.
+ * Sessions missing from Redis are rebuilt from PostgreSQL on first access.
+ */
+export class RedisHotStore implements HotStore {
+  readonly kind = 'redis';
+  private readonly db: SessionPersistence;
+  private readonly rebuilding = new Map<string, Promise<SessionState | null>>();
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(private readonly deps: RedisHotStoreDeps) {
+    this.db = createSessionPersistence(deps.sql);
+    this.timeoutMs = deps.writeThroughTimeoutMs ?? 10_000;
+  }
+
+  // ── Exam cache ──────────────────────────────────────────────────────────────────────
+
+  async putExam(entry: CachedExam): Promise<void> {
+    await this.redisCall('exam cache', () => this.deps.redis.set(this.deps.keys.exam(entry.exam.examId), JSON.stringify(entry)));
+  }
+
+  async getExam(examId: string): Promise<CachedExam | null> {
+    const json = await this.redisCall('exam cache', () => this.deps.redis.get(this.deps.keys.exam(examId)));
+    return json === null ? null : (JSON.parse(json) as CachedExam);
+  }
+
+  async dropExam(examId: string): Promise<void> {
+    await this.redisCall('exam cache', () => this.deps.redis.del(this.deps.keys.exam(examId)));
+  }
+
+  // ── Sessions ────────────────────────────────────────────────────────────────────────
+
+  async createSession(input: NewSession): Promise<{ session: SessionState; created: boolean }> {
+    const { redis, keys, scripts } = this.deps;
+    const indexed = await this.redisCall('session index', () => redis.hget(keys.sessionIndex(input.examId), input.studentId));
+    const resumed = indexed ? await this.getSession(indexed) : null;
+    if (resumed) return { session: resumed, created: false };
+
+    // PostgreSQL's UNIQUE (exam_id, student_id) decides between racing starts on any
+    // process; the row exists before any log entry of the session can reach the writer.
+    const { meta, created } = await this.database('create session', () => this.db.insertSession(input));
+    const session = created
+      ? (await this.redisCall('create session', () => scripts.loadSession(meta.id, metaToFields(meta), {}))).state
+      : await this.getSession(meta.id);
+    if (!session) throw new HotStoreError('NOT_FOUND', 'The session disappeared');
+    await this.remember(session.meta);
+    return { session, created };
+  }
+
+  async getSession(sessionId: string): Promise<SessionState | null> {
+    const hot = await this.redisCall('read session', () => this.deps.scripts.readSession(sessionId));
+    return hot ?? this.rebuild(sessionId);
+  }
+
+  async sessionIdFor(examId: string, studentId: string): Promise<string | null> {
+    const indexed = await this.redisCall('session index', () => this.deps.redis.hget(this.deps.keys.sessionIndex(examId), studentId));
+    return indexed ?? (await this.database('session index', () => this.db.sessionIdFor(examId, studentId)));
+  }
+
+  async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
+    return this.onHotSession(sessionId, 'save', () =>
+      this.deps.scripts.saveAnswers({
+        sessionId,
+        now: options.now,
+        graceMs: options.graceMs,
+        idempotencyKey: options.idempotencyKey,
+        idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+        answers: answers.map((a) => ({
+          questionId: a.questionId,
+          answerJson: JSON.stringify(a.answer),
+          clientTs: clientTsArg(a.clientTs),
+          answered: isAnswered(a.answer),
+        })),
+      }),
+    );
+  }
+
+  async submit(sessionId: string, options: SubmitOptions): Promise<SubmitOutcome> {
+    const outcome = await this.onHotSession(sessionId, 'submit', () =>
+      this.deps.scripts.submit({ sessionId, now: options.now, reason: options.reason, onlyIfDueGraceMs: options.onlyIfDue?.graceMs }),
+    );
+    // The freeze is in Redis (no save can land any more); the port also wants it, and
+    // every save before it, in PostgreSQL before we answer — one ordered shard makes the
+    // submit entry the last of this session, so waiting for it covers the saves too.
+    await this.persisted(sessionId, outcome.lastLog);
+    const { meta, answers } = outcome.state;
+    return { firstSubmit: outcome.firstSubmit, meta, answers, result: meta.result };
+  }
+
+  async recordResult(sessionId: string, result: SessionResult): Promise<SessionResult> {
+    const recorded = await this.onHotSession(sessionId, 'record result', () =>
+      this.deps.scripts.recordResult({ sessionId, resultJson: JSON.stringify(result), status: result.status }),
+    );
+    // Also when another caller won: its write-through may have timed out.
+    await this.persisted(sessionId, recorded.lastLog);
+    return JSON.parse(recorded.resultJson) as SessionResult;
+  }
+
+  async extend(sessionId: string, endsAt: number): Promise<SessionMeta> {
+    const moved = await this.onHotSession(sessionId, 'extend', () =>
+      this.deps.scripts.extend({ sessionId, endsAt, expectEndsAt: undefined }),
+    );
+    try {
+      await this.persisted(sessionId, moved.lastLog);
+    } catch (err) {
+      // Like the memory store: an extension PostgreSQL did not take is undone (unless a
+      // newer one moved the deadline meanwhile), so the caller may simply try again.
+      await this.deps.scripts
+        .extend({ sessionId, endsAt: moved.previousEndsAt, expectEndsAt: endsAt })
+        .catch((undoErr: unknown) => this.deps.onError?.(undoErr, 'undo extension'));
+      throw err;
+    }
+    return moved.meta;
+  }
+
+  async evictSession(sessionId: string): Promise<void> {
+    const { redis, keys, scripts } = this.deps;
+    const lastLog = await this.redisCall('evict', () => redis.hget(keys.sessionMeta(sessionId), 'lastLog'));
+    if (lastLog) await this.persisted(sessionId, lastLog);
+    try {
+      await scripts.evictSession(sessionId);
+    } catch (err) {
+      if (err instanceof ScriptRefusal) {
+        throw err.toHotStoreError(err.code === ScriptError.Conflict ? 'A session in progress cannot be evicted' : undefined);
+      }
+      throw this.unavailable(err, 'evict');
+    }
+  }
+
+  async dueForExpiry(now: number, graceMs: number, limit: number): Promise<string[]> {
+    const { redis, keys } = this.deps;
+    // Expired means now > endsAt + grace, i.e. endsAt < now - grace (exclusive bound).
+    const perShard = await this.redisCall('due sessions', () =>
+      Promise.all(keys.allShards().map((s) => redis.zrangebyscore(keys.due(s), '-inf', `(${now - graceMs}`, 'WITHSCORES', 'LIMIT', 0, limit))),
+    );
+    const due: { id: string; endsAt: number }[] = [];
+    for (const flat of perShard) for (let i = 0; i + 1 < flat.length; i += 2) due.push({ id: flat[i]!, endsAt: Number(flat[i + 1]) });
+    return due
+      .sort((a, b) => a.endsAt - b.endsAt)
+      .slice(0, limit)
+      .map((d) => d.id);
+  }
+
+  // ── Idempotency records ────────────────────────────────────────────────────────────
+
+  async getIdempotent(key: string): Promise<unknown> {
+    const json = await this.redisCall('idempotency', () => this.deps.redis.get(this.deps.keys.idempotent(key)));
+    return json === null ? null : (JSON.parse(json) as unknown);
+  }
+
+  async putIdempotent(key: string, value: unknown, ttlMs: number): Promise<unknown> {
+    const stored = await this.redisCall('idempotency', () => this.deps.scripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs));
+    return JSON.parse(stored) as unknown;
+  }
+
+  // ── Side traffic ───────────────────────────────────────────────────────────────────
+
+  async recordEvents(events: SessionEvent[]): Promise<void> {
+    const { redis, keys } = this.deps;
+    // Each event goes to its session's shard, so it is applied after the session's row.
+    await this.redisCall('session events', () =>
+      Promise.all(events.map((e) => redis.xadd(keys.log(keys.shardOf(e.sessionId)), '*', ...eventFields(e)))),
+    );
+  }
+
+  async publish(notice: SessionNotice): Promise<void> {
+    await this.redisCall('publish', () => this.deps.bus.publish('notices', JSON.stringify(notice)));
+  }
+
+  subscribe(listener: (notice: SessionNotice) => void): () => void {
+    return this.deps.bus.on('notices', (message) => listener(JSON.parse(message) as SessionNotice));
+  }
+
+  // ── Operations ─────────────────────────────────────────────────────────────────────
+
+  async persistLag(): Promise<PersistLag> {
+    return this.deps.watch.lag();
+  }
+
+  async flush(): Promise<void> {
+    await this.deps.watch.drain();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+  }
+
+  // ── Internals ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs a session script; when the session is not hot (Redis restarted without its data,
+   * or it was evicted) rebuilds it from PostgreSQL and runs the script once more.
+   */
+  private async onHotSession<T>(sessionId: string, what: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await run();
+      } catch (err) {
+        if (!(err instanceof ScriptRefusal)) throw this.unavailable(err, what);
+        if (err.code !== ScriptError.NotFound || attempt > 0) throw err.toHotStoreError();
+        if (!(await this.rebuild(sessionId))) throw err.toHotStoreError();
+      }
+    }
+  }
+
+  /** One rebuild per session at a time in this process; loadSession-3 guards across processes. */
+  private rebuild(sessionId: string): Promise<SessionState | null> {
+    let pending = this.rebuilding.get(sessionId);
+    if (!pending) {
+      pending = (async () => {
+        const durable = await this.database('rebuild session', () => this.db.loadSession(sessionId));
+        if (!durable) return null;
+        const answers: Record<string, string> = {};
+        for (const [questionId, saved] of Object.entries(durable.answers)) answers[questionId] = encodeAnswerRecord(saved);
+        const { state } = await this.redisCall('rebuild session', () =>
+          this.deps.scripts.loadSession(sessionId, metaToFields(durable.meta), answers),
+        );
+        await this.remember(state.meta);
+        return state;
+      })();
+      this.rebuilding.set(sessionId, pending);
+      void pending.finally(() => this.rebuilding.delete(sessionId)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  private async remember(meta: SessionMeta): Promise<void> {
+    await this.redisCall('session index', () => this.deps.redis.hset(this.deps.keys.sessionIndex(meta.examId), meta.studentId, meta.id));
+  }
+
+  private async persisted(sessionId: string, lastLog: string): Promise<void> {
+    await this.deps.watch.until(this.deps.keys.shardOf(sessionId), lastLog, this.timeoutMs);
+  }
+
+  private async redisCall<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof HotStoreError) throw err;
+      throw this.unavailable(err, what);
+    }
+  }
+
+  /** PostgreSQL trouble surfaces as UNAVAILABLE (retry), never as a 500 with SQL in it. */
+  private async database<T>(what: string, run: () => Promise<T>): Promise<T> {
+    return this.redisCall(what, run);
+  }
+
+  private unavailable(err: unknown, what: string): HotStoreError {
+    if (err instanceof HotStoreError) return err;
+    this.deps.onError?.(err, what);
+    return new HotStoreError('UNAVAILABLE', 'The exam store is not answering; retry');
+  }
+}

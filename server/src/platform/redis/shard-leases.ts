@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { WRITER_GROUP, type RedisKeys } from './keys.js';
+import type { Scripts } from './scripts.js';
+
+/**
+ * Which log shards this writer drains. Each shard has one owner at a time (a lease with a
+ * TTL), which is what keeps a session's entries applied in log order even across writer
+ * crashes: a new owner first claims everything the old one left unacknowledged
+ * (XAUTOCLAIM) and applies it before reading anything newer.
+ *
+ * Writers share the shards fairly: each heartbeats into a sorted set, takes free shards up
+ * to ceil(shards / live writers) and gives back any above that, so a writer that starts
+ * later gets work and a dead writer's shards move on once its leases expire.
+ */
+export class ShardLeases {
+  readonly owned = new Set<number>();
+  private lastMaintained = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly scripts: Scripts,
+    readonly consumer: string,
+    readonly leaseMs: number,
+    /** called with each newly owned shard after its old owner's entries were claimed */
+    private readonly onAcquired: (shard: number) => void,
+  ) {}
+
+  /** Renews, balances and takes shards; cheap to call often (acts every leaseMs / 3). */
+  async maintain(now = Date.now()): Promise<void> {
+    if (now - this.lastMaintained < this.leaseMs / 3) return;
+    this.lastMaintained = now;
+    const live = await this.heartbeat(now);
+    for (const shard of [...this.owned]) {
+      if (!(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) this.owned.delete(shard);
+    }
+    const fair = Math.ceil(this.keys.shards / live);
+    for (const shard of [...this.owned].sort((a, b) => b - a)) {
+      if (this.owned.size <= fair) break;
+      await this.scripts.releaseLease(shard, this.consumer);
+      this.owned.delete(shard);
+    }
+    // Start at a random shard so writers starting together do not all fight over shard 0.
+    const offset = Math.floor(Math.random() * this.keys.shards);
+    for (let i = 0; i < this.keys.shards && this.owned.size < fair; i += 1) {
+      const shard = (offset + i) % this.keys.shards;
+      if (this.owned.has(shard) || !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) continue;
+      await this.adopt(shard);
+    }
+  }
+
+  /**
+   * Fencing before COMMIT: true only if this writer still holds every shard (and renews
+   * them). A writer that stalled past its lease must not commit over its successor.
+   */
+  async stillOwn(shards: Iterable<number>): Promise<boolean> {
+    for (const shard of shards) {
+      if (!this.owned.has(shard) || !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) {
+        this.owned.delete(shard);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Gives every shard back at once (clean shutdown: the others need not wait for TTLs). */
+  async releaseAll(): Promise<void> {
+    for (const shard of this.owned) await this.scripts.releaseLease(shard, this.consumer).catch(() => undefined);
+    this.owned.clear();
+    await this.redis.zrem(this.keys.writers(), this.consumer).catch(() => undefined);
+  }
+
+  /** Makes sure the shard's consumer group exists (also after Redis lost it in a restart). */
+  async ensureGroup(shard: number): Promise<void> {
+    try {
+      // From 0, not $: entries written before the group existed still need persisting.
+      await this.redis.xgroup('CREATE', this.keys.log(shard), WRITER_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
+    }
+  }
+
+  private async heartbeat(now: number): Promise<number> {
+    const key = this.keys.writers();
+    await this.redis.zadd(key, now, this.consumer);
+    // A writer silent for 1.5 leases is dead (it heartbeats every third of one).
+    await this.redis.zremrangebyscore(key, '-inf', now - this.leaseMs * 1.5);
+    return Math.max(1, await this.redis.zcard(key));
+  }
+
+  private async adopt(shard: number): Promise<void> {
+    await this.ensureGroup(shard);
+    // Everything pending in this shard now belongs to us, whoever read it before: with the
+    // lease we are the only writer here, so min-idle 0 cannot steal from a live owner
+    // (a stalled one is fenced off by stillOwn()).
+    let cursor = '0-0';
+    do {
+      const reply = (await this.redis.xautoclaim(this.keys.log(shard), WRITER_GROUP, this.consumer, 0, cursor, 'COUNT', 500, 'JUSTID')) as [
+        string,
+        ...unknown[],
+      ];
+      cursor = String(reply[0]);
+    } while (cursor !== '0-0');
+    this.owned.add(shard);
+    this.onAcquired(shard);
+  }
+}

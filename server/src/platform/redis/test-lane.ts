@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import type { Sql } from '../postgres.js';
+import { createRedisLane, type RedisLane } from './index.js';
+import type { LogWriterOptions } from './log-writer.js';
+
+/**
+ * Test helpers for the redis lane: the run's real redis-server (global-setup.ts) with a
+ * fresh key prefix per test, so tests never see each other's keys.
+ */
+export function freshRedisUrl(shards = 4): string {
+  const url = new URL(inject('redisUrl'));
+  url.searchParams.set('prefix', `t${randomBytes(5).toString('hex')}:`);
+  url.searchParams.set('shards', String(shards));
+  return url.toString();
+}
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export async function startLane(
+  url: string,
+  sql: Sql,
+  options: { writer?: boolean; writerOptions?: Omit<LogWriterOptions, 'metrics' | 'logger'>; writeThroughTimeoutMs?: number } = {},
+): Promise<RedisLane> {
+  const lane = createRedisLane({
+    url,
+    sql,
+    logger: quiet,
+    writer: options.writer ?? true,
+    writerOptions: { leaseMs: 1_000, maxIdleMs: 20, ...options.writerOptions },
+    ...(options.writeThroughTimeoutMs ? { writeThroughTimeoutMs: options.writeThroughTimeoutMs } : {}),
+  });
+  await lane.start();
+  return lane;
+}
+
+/** Every key under the URL's prefix, deleted: Redis restarted without persistence. */
+export async function wipeRedis(url: string): Promise<void> {
+  const parsed = new URL(url);
+  const prefix = parsed.searchParams.get('prefix') ?? '';
+  parsed.search = '';
+  const redis = new Redis(parsed.toString());
+  try {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (found.length > 0) await redis.del(...found);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
