@@ -14,6 +14,10 @@ import { registerErrorHandling } from './platform/errors.js';
 import { registerHttpMetrics } from './platform/metrics.js';
 import { validatorCompiler } from './platform/validation.js';
 import { schoolRoutes } from './school/school.routes.js';
+import { questionRoutes } from './questions/questions.routes.js';
+import { examRoutes } from './exams/exams.routes.js';
+import { examReportRoutes } from './exams/exam-reports.routes.js';
+import { uploadRoutes, uploadedFiles } from './media/uploads.routes.js';
 import { staffRoutes } from './staff/staff.routes.js';
 
 export interface RegisteredRoute {
@@ -89,6 +93,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
   await app.register(schoolRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(questionRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(examRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(examReportRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(uploadRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(uploadedFiles, { ctx });
   await app.register(staffRoutes, { prefix: '/api/v1/admin', ctx });
   return app;
 }

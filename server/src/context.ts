@@ -9,6 +9,11 @@ import type { Config } from './config.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
 import { createSchoolService } from './school/school.service.js';
+import { createQuestionsService } from './questions/questions.service.js';
+import { createExamsService } from './exams/exams.service.js';
+import { examQuestionUsage } from './exams/exams.repo.js';
+import { createExamReportsService } from './exams/exam-reports.service.js';
+import { createUploadsService } from './media/uploads.service.js';
 import { createStaffService } from './staff/staff.service.js';
 
 /**
@@ -32,6 +37,12 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   });
   const guards = createGuards(auth);
   const school = createSchoolService({ sql, auth, bcryptCost: config.bcryptCost });
+  const uploads = createUploadsService({ dataDir: config.dataDir });
+  const questions = createQuestionsService({ sql, usage: examQuestionUsage });
+  // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the
+  // exam (its catalog's examChanged); a no-op until that is wired here.
+  const exams = createExamsService({ sql, questions, onExamChanged: async (_examId: string) => {} });
+  const examReports = createExamReportsService({ sql, exams });
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
   /** Readiness checks by name; features add theirs (hot store, persist lag). */
@@ -42,7 +53,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     },
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness };
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports };
 }
 
 export type AppContext = ReturnType<typeof createContext>;
