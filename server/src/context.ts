@@ -8,12 +8,10 @@ import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
+import { createHotStore } from './platform/hotstore/index.js';
+import { createSessionMetrics } from './sessions/session-metrics.js';
+import { createSessionsFeature } from './sessions/sessions.feature.js';
 import { createSchoolService } from './school/school.service.js';
-import { createQuestionsService } from './questions/questions.service.js';
-import { createExamsService } from './exams/exams.service.js';
-import { examQuestionUsage } from './exams/exams.repo.js';
-import { createExamReportsService } from './exams/exam-reports.service.js';
-import { createUploadsService } from './media/uploads.service.js';
 import { createStaffService } from './staff/staff.service.js';
 
 /**
@@ -37,12 +35,13 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   });
   const guards = createGuards(auth);
   const school = createSchoolService({ sql, auth, bcryptCost: config.bcryptCost });
-  const uploads = createUploadsService({ dataDir: config.dataDir });
-  const questions = createQuestionsService({ sql, usage: examQuestionUsage });
-  // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the
-  // exam (its catalog's examChanged); a no-op until that is wired here.
-  const exams = createExamsService({ sql, questions, onExamChanged: async (_examId: string) => {} });
-  const examReports = createExamReportsService({ sql, exams });
+  // The exam engine's student half: hot store (fast lane) and the sessions feature.
+  const sessionMetrics = createSessionMetrics(metrics);
+  const hotStore = createHotStore({
+    config, sql, logger,
+    hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
+  });
+  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger });
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
   /** Readiness checks by name; features add theirs (hot store, persist lag). */
@@ -53,7 +52,17 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     },
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports };
+  readiness.hotStore = async () => {
+    await hotStore.persistLag();
+    return { ok: true, detail: `ok (${hotStore.kind})` };
+  };
+  // Not ready while answers wait more than a few seconds for PostgreSQL: the slow lane is stuck.
+  readiness.persistLag = async () => {
+    const lag = await hotStore.persistLag();
+    return { ok: lag.oldestMs < 10_000, detail: lag };
+  };
+
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, hotStore, sessions };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

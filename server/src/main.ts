@@ -43,6 +43,8 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
     force.unref();
     try {
       await app.close();
+      // Every accepted answer reaches PostgreSQL before the pool closes.
+      await ctx.hotStore.close();
       await sql.end({ timeout: 5 });
       await embedded?.stop();
       log.info('stopped cleanly');

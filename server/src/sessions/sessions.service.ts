@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { MyExam, SaveAck, SessionResultView, SessionView, SignalType } from '../../../contracts/sessions.js';
+import type { StudentPrincipal } from '../auth/principal.js';
+import { isEligible } from '../grading/eligibility.js';
+import { gradeSession } from '../grading/grade.js';
+import { newSeed, sessionOrder } from '../grading/shuffle.js';
+import { sessionEndsAt, withinSchedule } from '../grading/timing.js';
+import { AppError, notFound } from '../platform/errors.js';
+import {
+  HotStoreError,
+  IDEMPOTENCY_TTL_MS,
+  type Answer,
+  type CachedExam,
+  type HotStore,
+  type SessionMeta,
+  type SessionResult,
+  type SessionState,
+  type SubmitReason,
+} from '../platform/hotstore/types.js';
+import { checkAnswers, type AnswerInput } from './answer-rules.js';
+import type { ExamCatalog } from './exam-catalog.js';
+import { presentResult, presentSessionView } from './presenter.js';
+import type { SessionMetrics } from './session-metrics.js';
+import type { SessionsRepo } from './sessions.repo.js';
+
+export interface SessionsDeps {
+  hotStore: HotStore;
+  catalog: ExamCatalog;
+  repo: SessionsRepo;
+  metrics: SessionMetrics;
+  logger: Logger;
+  saveGraceMs: number;
+  now?: () => number;
+}
+
+export type Transport = 'http' | 'ws';
+
+/** Hot store refusals carry API.md codes already; everything else stays an internal error. */
+export async function fromStore<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof HotStoreError) throw new AppError(err.code, err.message);
+    throw err;
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The student flow (ARCHITECTURE.md, "Exam lifecycle"): start/resume, save, submit,
+ * result, signals; and the one path that finishes a session, shared by the student's
+ * submit and the expiry sweeper.
+ */
+export function createSessionsService(deps: SessionsDeps) {
+  const { hotStore, catalog, repo, metrics, logger } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function examOrNotFound(examId: string): Promise<CachedExam> {
+    const cached = await catalog.get(examId);
+    if (!cached) throw notFound('Exam');
+    return cached;
+  }
+
+  /** The student's own session; someone else's is not visible (404), never 403. */
+  async function ownSession(student: StudentPrincipal, sessionId: string): Promise<SessionState> {
+    const state = await hotStore.getSession(sessionId);
+    if (!state || state.meta.studentId !== student.id) throw notFound('Session');
+    return state;
+  }
+
+  async function resumeView(sessionId: string, cached: CachedExam): Promise<SessionView> {
+    const state = await hotStore.getSession(sessionId);
+    if (!state) throw notFound('Session');
+    return presentSessionView(state, cached, now());
+  }
+
+  /**
+   * Freezes, grades in RAM and records exactly once. Safe to call any number of times and
+   * from any process: a later call finds the frozen answers (and usually the result) and
+   * re-grading the same answers gives the same result.
+   */
+  async function finish(sessionId: string, reason: SubmitReason, onlyIfDue = false): Promise<{ meta: SessionMeta; result: SessionResult }> {
+    const outcome = await fromStore(
+      hotStore.submit(sessionId, { reason, now: now(), ...(onlyIfDue ? { onlyIfDue: { graceMs: deps.saveGraceMs } } : {}) }),
+    );
+    let result = outcome.result;
+    if (!result) {
+      const cached = await examOrNotFound(outcome.meta.examId);
+      const answers: Record<string, Answer> = {};
+      for (const [qid, saved] of Object.entries(outcome.answers)) answers[qid] = saved.answer;
+      const grade = gradeSession(cached.key, answers, { partialCredit: cached.exam.partialCredit });
+      result = await fromStore(
+        hotStore.recordResult(sessionId, {
+          ...grade,
+          status: grade.pendingCount > 0 ? 'PENDING_REVIEW' : 'SCORED',
+          submittedAt: outcome.meta.submittedAt ?? now(),
+        }),
+      );
+    }
+    if (outcome.firstSubmit) {
+      metrics.submits.inc({ reason });
+      const m = outcome.meta;
+      logger.info({ sessionId, examId: m.examId, reason, status: result.status }, 'session submitted');
+      // Other tabs and devices of this student learn the session is over.
+      await hotStore.publish({ type: 'closed', sessionId, studentId: m.studentId, reason: reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED' });
+    }
+    return { meta: { ...outcome.meta, status: result.status, result }, result };
+  }
+
+  return {
+    finish,
+
+    async myExams(student: StudentPrincipal): Promise<MyExam[]> {
+      const placement = await repo.placement(student.id);
+      if (!placement) return [];
+      const rows = await repo.examsFor(placement);
+      return rows.map((r) => ({
+        id: r.id,
+        title: r.title,
+        scheduledStart: r.scheduledStart.toISOString(),
+        scheduledEnd: r.scheduledEnd.toISOString(),
+        durationMinutes: r.durationMinutes,
+        questionCount: r.questionCount,
+        myStatus: r.status ?? 'NOT_STARTED',
+        ...(r.sessionId ? { sessionId: r.sessionId } : {}),
+      }));
+    },
+
+    /**
+     * Start, or resume if this student already has a session (no token asked again, at
+     * any time: a crashed laptop at 09:58 must get back in). A new session needs the exam
+     * PUBLISHED and inside its window, the student targeted, and the right token.
+     */
+    async start(student: StudentPrincipal, examId: string, entryToken: string | undefined): Promise<{ view: SessionView; created: boolean }> {
+      const cached = await examOrNotFound(examId);
+      const placement = await repo.placement(student.id);
+      if (!placement || !isEligible(cached.exam.targets, placement)) {
+        throw new AppError('NOT_ELIGIBLE', 'This exam is not assigned to you');
+      }
+      const existing = await hotStore.sessionIdFor(examId, student.id);
+      if (existing) return { view: await resumeView(existing, cached), created: false };
+
+      const t = now();
+      const { live } = cached;
+      if (live.status !== 'PUBLISHED' || !withinSchedule(t, live.scheduledStart, live.scheduledEnd)) {
+        throw new AppError('EXAM_NOT_OPEN', live.status === 'CLOSED' ? 'This exam is closed' : 'This exam is not open now');
+      }
+      if (!entryToken || entryToken.trim().toUpperCase() !== live.entryToken.toUpperCase()) {
+        throw new AppError('BAD_ENTRY_TOKEN', 'The entry token is not right; ask your proctor');
+      }
+      const seed = newSeed();
+      const order = sessionOrder(cached.exam, seed);
+      const { session, created } = await fromStore(
+        hotStore.createSession({
+          id: randomUUID(),
+          examId,
+          studentId: student.id,
+          startedAt: t,
+          endsAt: sessionEndsAt(t, cached.exam.durationMinutes, live.scheduledEnd),
+          shuffleSeed: seed,
+          ...order,
+        }),
+      );
+      if (created) logger.info({ sessionId: session.meta.id, examId, studentId: student.id }, 'session started');
+      return { view: presentSessionView(session, cached, now()), created };
+    },
+
+    async view(student: StudentPrincipal, sessionId: string): Promise<SessionView> {
+      const state = await ownSession(student, sessionId);
+      return presentSessionView(state, await examOrNotFound(state.meta.examId), now());
+    },
+
+    async save(
+      student: StudentPrincipal,
+      sessionId: string,
+      inputs: AnswerInput[],
+      options: { idempotencyKey?: string | undefined; transport: Transport; batch: boolean },
+    ): Promise<SaveAck> {
+      const state = await ownSession(student, sessionId);
+      const cached = await examOrNotFound(state.meta.examId);
+      const writes = checkAnswers(cached.exam, inputs, (i) => (options.batch ? `answers[${i}]` : 'body'));
+      const ack = await fromStore(
+        hotStore.saveAnswers(sessionId, writes, { now: now(), graceMs: deps.saveGraceMs, idempotencyKey: options.idempotencyKey }),
+      );
+      metrics.saves.inc({ transport: options.transport }, writes.length);
+      return { saved: ack.saved, savedAt: iso(ack.savedAt) };
+    },
+
+    async submit(student: StudentPrincipal, sessionId: string, idempotencyKey?: string): Promise<SessionResultView> {
+      const recordKey = idempotencyKey === undefined ? undefined : `submit:${sessionId}:${idempotencyKey}`;
+      await ownSession(student, sessionId);
+      if (recordKey) {
+        const remembered = await hotStore.getIdempotent(recordKey);
+        if (remembered) return remembered as SessionResultView;
+      }
+      const { meta, result } = await finish(sessionId, 'STUDENT');
+      const view = presentResult(meta, result, await examOrNotFound(meta.examId), now());
+      if (recordKey) return (await hotStore.putIdempotent(recordKey, view, IDEMPOTENCY_TTL_MS)) as SessionResultView;
+      return view;
+    },
+
+    async result(student: StudentPrincipal, sessionId: string): Promise<SessionResultView> {
+      const { meta } = await ownSession(student, sessionId);
+      if (meta.status === 'IN_PROGRESS') throw new AppError('CONFLICT', 'Submit the session first');
+      // Frozen but not graded (a crash in between): grading now is what submit would do.
+      const finished = meta.result ? { meta, result: meta.result } : await finish(sessionId, meta.submitReason ?? 'STUDENT');
+      return presentResult(finished.meta, finished.result, await examOrNotFound(meta.examId), now());
+    },
+
+    /** Anti-cheat signals: recorded off the answer path, batched by the hot store. */
+    async signal(student: StudentPrincipal, sessionId: string, type: SignalType, at: string | undefined): Promise<void> {
+      await ownSession(student, sessionId);
+      const parsed = at === undefined ? NaN : Date.parse(at);
+      await hotStore.recordEvents([{ sessionId, type, at: Number.isNaN(parsed) ? now() : parsed }]);
+    },
+
+    /** The sweeper's entry: submit with reason TIME_UP if (still) due; quiet if extended meanwhile. */
+    async expire(sessionId: string): Promise<boolean> {
+      try {
+        await finish(sessionId, 'TIME_UP', true);
+        return true;
+      } catch (err) {
+        if (err instanceof AppError && (err.code === 'CONFLICT' || err.code === 'NOT_FOUND')) return false;
+        throw err;
+      }
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,80 @@
+import type { StaffResultView } from '../../../contracts/sessions.js';
+import { canReadExam, canWrite } from '../auth/policy.js';
+import type { StaffPrincipal } from '../auth/principal.js';
+import { applyManualGrade } from '../grading/grade.js';
+import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
+import type { CachedExam, HotStore, SessionState } from '../platform/hotstore/types.js';
+import type { ExamCatalog } from './exam-catalog.js';
+import { presentStaffResult } from './presenter.js';
+import type { SessionsRepo } from './sessions.repo.js';
+import { fromStore } from './sessions.service.js';
+
+/**
+ * Staff tools on live sessions: extend a student's time, grade text answers, release
+ * results. Access follows the exam: a session of an exam the staff member cannot see is
+ * 404; one they can see but not manage is 403.
+ */
+export function createSessionStaffService(deps: {
+  hotStore: HotStore;
+  catalog: ExamCatalog;
+  repo: SessionsRepo;
+  now?: () => number;
+}) {
+  const { hotStore, catalog, repo } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function sessionWithExam(staff: StaffPrincipal, sessionId: string): Promise<{ state: SessionState; cached: CachedExam }> {
+    const state = await hotStore.getSession(sessionId);
+    const cached = state ? await catalog.get(state.meta.examId) : null;
+    if (!state || !cached || !canReadExam(staff, cached.live.authorId)) throw notFound('Session');
+    return { state, cached };
+  }
+
+  return {
+    /** Adds minutes to this session's deadline (may pass the scheduled end: the proctor decides). */
+    async extend(staff: StaffPrincipal, sessionId: string, minutes: number) {
+      const { state } = await sessionWithExam(staff, sessionId);
+      if (state.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
+      const meta = await fromStore(hotStore.extend(sessionId, state.meta.endsAt + minutes * 60_000));
+      await hotStore.publish({ type: 'time', sessionId, studentId: meta.studentId, endsAt: meta.endsAt });
+      return { sessionId, endsAt: new Date(meta.endsAt).toISOString(), serverNow: new Date(now()).toISOString() };
+    },
+
+    /**
+     * A teacher's points for a text answer. When the last pending answer is graded the
+     * session becomes SCORED with its final score.
+     */
+    async grade(staff: StaffPrincipal, sessionId: string, questionId: string, points: number): Promise<StaffResultView> {
+      const { state, cached } = await sessionWithExam(staff, sessionId);
+      if (!canWrite(staff, 'exams', cached.live.authorId)) throw forbidden('You may only grade your own exams');
+      const entry = cached.key[questionId];
+      if (!entry) throw notFound('Question in this exam');
+      if (entry.kind !== 'text') throw conflict('Only written answers are graded by hand; choices are graded automatically');
+      if (points > entry.points) throw invalid(`points must be between 0 and ${entry.points}`);
+      if (state.meta.status === 'IN_PROGRESS') throw conflict('The session has not been submitted yet');
+      const result = await repo.gradeAnswer({ sessionId, questionId, points, staffId: staff.id }, (current) =>
+        applyManualGrade(current.breakdown, questionId, points),
+      );
+      if (!result) throw conflict('The session has not been graded yet; try again in a moment');
+      // PostgreSQL now holds the new result; drop the hot copy so every reader sees it.
+      await fromStore(hotStore.evictSession(sessionId));
+      return presentStaffResult(sessionId, result);
+    },
+
+    /** For resultPolicy "manual": students see their scores from now on. */
+    async releaseResults(staff: StaffPrincipal, examId: string) {
+      const cached = await catalog.get(examId);
+      if (!cached || !canReadExam(staff, cached.live.authorId)) throw notFound('Exam');
+      if (!canWrite(staff, 'exams', cached.live.authorId)) throw forbidden('You may only release results of your own exams');
+      if (cached.exam.resultPolicy !== 'manual') {
+        throw conflict(`This exam's results follow the policy "${cached.exam.resultPolicy}"; there is nothing to release`);
+      }
+      const at = await repo.releaseResults(examId);
+      if (!at) throw notFound('Exam');
+      await catalog.examChanged(examId);
+      return { examId, resultsReleasedAt: at.toISOString() };
+    },
+  };
+}
+
+export type SessionStaffService = ReturnType<typeof createSessionStaffService>;
