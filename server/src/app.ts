@@ -17,6 +17,10 @@ import { schoolRoutes } from './school/school.routes.js';
 import websocket from '@fastify/websocket';
 import { WS_MAX_MESSAGE_BYTES } from '../../contracts/ws.js';
 import { sessionsPlugin } from './sessions/sessions.feature.js';
+import { questionRoutes } from './questions/questions.routes.js';
+import { examRoutes } from './exams/exams.routes.js';
+import { examReportRoutes } from './exams/exam-reports.routes.js';
+import { uploadRoutes, uploadedFiles } from './media/uploads.routes.js';
 import { staffRoutes } from './staff/staff.routes.js';
 
 export interface RegisteredRoute {
@@ -92,6 +96,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
   await app.register(schoolRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(questionRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(examRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(examReportRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(uploadRoutes, { prefix: '/api/v1/admin', ctx });
+  await app.register(uploadedFiles, { ctx });
   await app.register(staffRoutes, { prefix: '/api/v1/admin', ctx });
   // The student exam day: /api/v1 student routes and socket, /api/v1/admin session tools.
   // Frames over 16 KiB close the socket with 1009 (ws enforces maxPayload).

@@ -12,6 +12,11 @@ import { createHotStore } from './platform/hotstore/index.js';
 import { createSessionMetrics } from './sessions/session-metrics.js';
 import { createSessionsFeature } from './sessions/sessions.feature.js';
 import { createSchoolService } from './school/school.service.js';
+import { createQuestionsService } from './questions/questions.service.js';
+import { createExamsService } from './exams/exams.service.js';
+import { examQuestionUsage } from './exams/exams.repo.js';
+import { createExamReportsService } from './exams/exam-reports.service.js';
+import { createUploadsService } from './media/uploads.service.js';
 import { createStaffService } from './staff/staff.service.js';
 
 /**
@@ -42,6 +47,12 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
   });
   const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger });
+  const uploads = createUploadsService({ dataDir: config.dataDir });
+  const questions = createQuestionsService({ sql, usage: examQuestionUsage });
+  // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the
+  // exam (its catalog's examChanged); a no-op until that is wired here.
+  const exams = createExamsService({ sql, questions, onExamChanged: (examId: string) => sessions.examChanged(examId) });
+  const examReports = createExamReportsService({ sql, exams });
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
   /** Readiness checks by name; features add theirs (hot store, persist lag). */
@@ -62,7 +73,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     return { ok: lag.oldestMs < 10_000, detail: lag };
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, hotStore, sessions };
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions };
 }
 
 export type AppContext = ReturnType<typeof createContext>;
