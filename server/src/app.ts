@@ -22,6 +22,7 @@ import { examRoutes } from './exams/exams.routes.js';
 import { examReportRoutes } from './exams/exam-reports.routes.js';
 import { uploadRoutes, uploadedFiles } from './media/uploads.routes.js';
 import { staffRoutes } from './staff/staff.routes.js';
+import { webPlugin } from './web/web.plugin.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -108,5 +109,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(sessionsPlugin, {
     feature: ctx.sessions, hotStore: ctx.hotStore, guards: ctx.guards, auth: ctx.auth, logins: ctx.logins, writer: ctx.config.roles.writer,
   });
+  await app.register(webPlugin);
   return app;
 }

@@ -1,0 +1,178 @@
+import { useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { adminApi } from '../../api/admin';
+import { itemsOf } from '../../api/http';
+import type { MonitorRow } from '../../api/types';
+import { useToast } from '../../components/Toast';
+import { EmptyState, ErrorNote, Loading, PageHeader, StatusBadge, errorText } from '../../components/ui';
+import { useI18n } from '../../i18n/i18n';
+import { useAsync } from '../../lib/use-async';
+import { GradingDialog } from './GradingDialog';
+import { rowSession, rowStudent } from './MonitorPage';
+
+/** Fetch with the bearer token, then hand the bytes to the browser as a download. */
+async function download(examId: string, format: 'csv' | 'xlsx', fallbackName: string) {
+  const res = await adminApi.exams.download(examId, format);
+  const blob = await res.blob();
+  const disposition = res.headers.get('Content-Disposition') ?? '';
+  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name ? decodeURIComponent(name) : `${fallbackName}.${format}`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function ResultsPage() {
+  const { examId = '' } = useParams();
+  const { t, formatNumber, formatDateTime } = useI18n();
+  const toast = useToast();
+  const exam = useAsync(() => adminApi.exams.get(examId), [examId]);
+  const rows = useAsync(async () => itemsOf(await adminApi.exams.sessions(examId)), [examId]);
+  const bank = useAsync(async () => itemsOf(await adminApi.questions.list()), []);
+  // the monitor reports scores; the maximum comes from the exam's questions and their points
+  const maxScore = useMemo(() => {
+    if (!exam.data || !bank.data) return null;
+    const byId = new Map(bank.data.map((q) => [q.id, Number(q.points)]));
+    return exam.data.questions.reduce((sum, q) => sum + Number(q.points ?? byId.get(q.questionId) ?? 0), 0);
+  }, [exam.data, bank.data]);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [grading, setGrading] = useState<MonitorRow | null>(null);
+
+  const list = [...(rows.data ?? [])].sort((a, b) => Number(b.score ?? -1) - Number(a.score ?? -1));
+  const scored = list.filter((r) => r.score !== null && r.score !== undefined);
+  const pcts = maxScore ? scored.map((r) => (Number(r.score) / maxScore) * 100) : [];
+  const avg = pcts.length ? pcts.reduce((a, b) => a + b, 0) / pcts.length : null;
+  const fileBase = (exam.data?.title ?? 'results').replace(/[^\w-]+/g, '_');
+
+  async function get(format: 'csv' | 'xlsx') {
+    setBusy(format);
+    try {
+      await download(examId, format, fileBase);
+    } catch (err) {
+      toast.show(errorText(t, err), 'danger');
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={t('results.title')}
+        subtitle={
+          <span className="row">
+            <Link to={`/admin/exams/${examId}`}>← {exam.data?.title ?? t('examsAdmin.title')}</Link>
+            {exam.data && <StatusBadge status={exam.data.status} />}
+          </span>
+        }
+        actions={
+          <>
+            <Link className="btn btn--secondary" to={`/admin/exams/${examId}/monitor`}>
+              {t('examsAdmin.monitor')}
+            </Link>
+            <button type="button" className="btn btn--secondary" disabled={busy !== null} onClick={() => void get('csv')}>
+              {busy === 'csv' ? t('results.preparing') : t('results.csv')}
+            </button>
+            <button type="button" className="btn btn--primary" disabled={busy !== null} onClick={() => void get('xlsx')}>
+              {busy === 'xlsx' ? t('results.preparing') : t('results.xlsx')}
+            </button>
+          </>
+        }
+      />
+      <div className="stats">
+        <div className="stat-card">
+          <span className="stat-card__value">{list.length}</span>
+          <span className="stat-card__label">{t('monitor.statTargeted')}</span>
+        </div>
+        <div className="stat-card stat-card--success">
+          <span className="stat-card__value">{scored.length}</span>
+          <span className="stat-card__label">{t('results.scored')}</span>
+        </div>
+        <div className="stat-card">
+          <span className="stat-card__value">{avg === null ? '—' : `${formatNumber(avg, 1)}%`}</span>
+          <span className="stat-card__label">{t('monitor.statAverage')}</span>
+        </div>
+        <div className="stat-card">
+          <span className="stat-card__value">{pcts.length ? `${formatNumber(Math.max(...pcts), 1)}%` : '—'}</span>
+          <span className="stat-card__label">{t('results.highest')}</span>
+        </div>
+      </div>
+      {rows.loading && !rows.data && <Loading />}
+      <ErrorNote error={rows.error} onRetry={rows.reload} />
+      {rows.data && list.length === 0 && <EmptyState title={t('monitor.none')} />}
+      {list.length > 0 && (
+        <div className="card card--flush">
+          <div className="table-scroll">
+            <table className="table">
+              <caption className="sr-only">{t('results.title')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">{t('monitor.student')}</th>
+                  <th scope="col">{t('examsAdmin.status')}</th>
+                  <th scope="col">{t('result.score')}</th>
+                  <th scope="col">%</th>
+                  <th scope="col">{t('results.submittedAt')}</th>
+                  <th scope="col" className="table__actions">
+                    <span className="sr-only">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((row, i) => {
+                  const s = rowStudent(row);
+                  const pct = row.score !== null && row.score !== undefined && maxScore ? (Number(row.score) / maxScore) * 100 : null;
+                  return (
+                    <tr key={rowSession(row) || s.id}>
+                      <td className="muted">{i + 1}</td>
+                      <th scope="row">
+                        <span className="cell-main">{s.name}</span>
+                        <span className="cell-sub">
+                          <span className="mono">{s.nisn}</span>
+                          {s.className ? ` · ${s.className}` : ''}
+                        </span>
+                      </th>
+                      <td>
+                        <StatusBadge status={row.status} />
+                      </td>
+                      <td>
+                        {row.score === null || row.score === undefined
+                          ? '—'
+                          : `${formatNumber(Number(row.score), 2)}${maxScore ? ` / ${formatNumber(maxScore, 2)}` : ''}`}
+                      </td>
+                      <td>
+                        {pct === null ? (
+                          '—'
+                        ) : (
+                          <span className="pct">
+                            <span className="pct__bar" style={{ width: `${pct}%` }} aria-hidden="true" />
+                            {formatNumber(pct, 1)}%
+                          </span>
+                        )}
+                      </td>
+                      <td className="small">{formatDateTime(row.submittedAt ?? null)}</td>
+                      <td className="table__actions">
+                        {row.sessionId && row.status !== 'IN_PROGRESS' && (
+                          <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.gradeNamed', { name: s.name })} onClick={() => setGrading(row)}>
+                            {t('monitor.grade')}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+      {grading && (
+        <GradingDialog sessionId={rowSession(grading)} studentName={rowStudent(grading).name} onClose={() => setGrading(null)} onGraded={rows.reload} />
+      )}
+    </>
+  );
+}
