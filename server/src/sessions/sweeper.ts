@@ -36,12 +36,14 @@ export function createSweeper(deps: {
   let running: Promise<void> | undefined;
   let lastDatabaseScan = 0;
   let stopped = true;
+  /** set by stop(): a sweep in progress ends after the session at hand */
+  let halting = false;
 
   async function expire(ids: string[]): Promise<void> {
     // A few at a time: a whole hall expiring at 10:00 must not starve live requests.
     const queue = [...new Set(ids)];
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && !stopped; id = queue.shift()) {
+      for (let id = queue.shift(); id !== undefined && !halting; id = queue.shift()) {
         try {
           if (await sessions.expire(id)) deps.metrics.sweeps.inc();
         } catch (err) {
@@ -52,10 +54,10 @@ export function createSweeper(deps: {
     await Promise.all(Array.from({ length: 4 }, worker));
   }
 
-  async function tick(): Promise<void> {
+  async function tick(options: { scanDatabase?: boolean } = {}): Promise<void> {
     const now = Date.now();
     const ids = await hotStore.dueForExpiry(now, graceMs, batch);
-    if (now - lastDatabaseScan >= databaseScanMs) {
+    if (options.scanDatabase || now - lastDatabaseScan >= databaseScanMs) {
       lastDatabaseScan = now;
       ids.push(...(await repo.overdueSessionIds(graceMs, batch)), ...(await repo.ungradedSubmittedIds(batch)));
     }
@@ -76,15 +78,17 @@ export function createSweeper(deps: {
     start(): void {
       if (!stopped) return;
       stopped = false;
+      halting = false;
       lastDatabaseScan = 0;
       loop();
     },
     async stop(): Promise<void> {
       stopped = true;
+      halting = true;
       clearTimeout(timer);
       await running;
     },
-    /** One pass now (tests, and a nudge after a bulk change). */
+    /** One pass now (tests, and a nudge after a bulk change); `scanDatabase` forces the PostgreSQL scan. */
     tick,
   };
 }
