@@ -78,7 +78,13 @@ export function createRedisLane(input: RedisLaneInput) {
 
     /** Checks the shared settings and starts the writer; await before serving. */
     async start(): Promise<void> {
-      await checkSharedSettings(redis, keys);
+      try {
+        await checkSharedSettings(redis, keys);
+      } catch (err) {
+        redis.disconnect();
+        subscriber.disconnect();
+        throw err;
+      }
       writer?.start();
     },
 
