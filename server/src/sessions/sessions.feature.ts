@@ -40,8 +40,17 @@ export function createSessionsFeature(deps: {
     catalog,
     sweeper,
     hub,
-    /** the exams feature's onExamChanged */
-    examChanged: (examId: string) => catalog.examChanged(examId),
+    /**
+     * The exams feature's onExamChanged: reload the hot copy; when the exam was closed, end
+     * the sessions still open — in the background, so the close request does not wait for
+     * a whole hall to be graded (a session that fails here still ends at its own deadline).
+     */
+    async examChanged(examId: string): Promise<void> {
+      await catalog.examChanged(examId);
+      const cached = await catalog.get(examId);
+      if (cached?.live.status !== 'CLOSED') return;
+      void service.endOpenSessions(examId).catch((err: unknown) => logger.error({ err, examId }, 'ending sessions of a closed exam failed'));
+    },
   };
 }
 

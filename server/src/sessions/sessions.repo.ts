@@ -106,6 +106,13 @@ export function createSessionsRepo(sql: Sql) {
       return rows.map((r) => r.id);
     },
 
+    /** Sessions of one exam still being written (closing the exam ends them). */
+    async openSessionIds(examId: string): Promise<string[]> {
+      const rows = await sql<{ id: string }[]>`
+        SELECT id FROM exam_sessions WHERE exam_id = ${examId} AND status = 'IN_PROGRESS'`;
+      return rows.map((r) => r.id);
+    },
+
     /** Sessions frozen but never graded (the process died in between). */
     async ungradedSubmittedIds(limit: number): Promise<string[]> {
       const rows = await sql<{ id: string }[]>`

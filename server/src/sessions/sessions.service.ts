@@ -216,6 +216,24 @@ export function createSessionsService(deps: SessionsDeps) {
       await hotStore.recordEvents([{ sessionId, type, at: Number.isNaN(parsed) ? now() : parsed }]);
     },
 
+    /**
+     * Staff closed the exam: sessions still being written end now (reason STAFF), graded on
+     * what was saved — a closed exam may already show results to others (after_close).
+     */
+    async endOpenSessions(examId: string): Promise<number> {
+      const ids = await repo.openSessionIds(examId);
+      let ended = 0;
+      for (const id of ids) {
+        try {
+          await finish(id, 'STAFF');
+          ended += 1;
+        } catch (err) {
+          logger.error({ err, sessionId: id, examId }, 'could not end a session of a closed exam');
+        }
+      }
+      return ended;
+    },
+
     /** The sweeper's entry: submit with reason TIME_UP if (still) due; quiet if extended meanwhile. */
     async expire(sessionId: string): Promise<boolean> {
       try {

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { createContext } from '../context.js';
 import { bearer, createClass, createStaff, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
 import { createPublishedExam, type TestExam } from './test-factories.js';
 
@@ -271,5 +275,31 @@ describe('ownership and signals', () => {
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('examhall_answer_saves_total{transport="http"}');
     expect(metrics).toContain('examhall_group_commit_rows_bucket');
+  });
+});
+
+describe('after a crash', () => {
+  it('a fresh process rebuilds every acknowledged answer from PostgreSQL and grades them', async () => {
+    const ana = await student();
+    const { sessionId } = (await start(ana, exam.id, exam.entryToken)).json();
+    const [single, multi] = exam.questionIds;
+    expect((await save(ana, sessionId, { questionId: single, answer: 'B' })).statusCode).toBe(200);
+    expect((await save(ana, sessionId, { questionId: multi, answer: ['A', 'C'] })).statusCode).toBe(200);
+
+    // A second process on the same database: its RAM has never seen this session.
+    const ctx = createContext({ config: t.config, sql: t.sql, logger: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex') });
+    const restarted = await buildApp(ctx);
+    await restarted.ready();
+    try {
+      const again = await login(restarted, { nisn: ana.nisn, password: ana.password });
+      const headers = bearer(again.accessToken);
+      const resumed = await restarted.inject({ method: 'POST', url: `/api/v1/exams/${exam.id}/sessions`, headers, payload: {} });
+      expect(resumed.statusCode).toBe(200);
+      expect(resumed.json()).toMatchObject({ sessionId, status: 'IN_PROGRESS', answers: { [single!]: 'B', [multi!]: ['A', 'C'] } });
+      const result = (await restarted.inject({ method: 'POST', url: `/api/v1/sessions/${sessionId}/submit`, headers })).json();
+      expect(result).toMatchObject({ status: 'SCORED', score: 6 });
+    } finally {
+      await restarted.close();
+    }
   });
 });

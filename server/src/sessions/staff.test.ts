@@ -171,9 +171,20 @@ describe('the publish handshake with authoring', () => {
     const otherHeaders = bearer((await login(t.app, { nisn: other.nisn, password: other.password })).accessToken);
     const stale = await t.app.inject({ method: 'POST', url: `/api/v1/exams/${examId}/sessions`, headers: otherHeaders, payload: { entryToken } });
     expect(stale.json().error.code).toBe('BAD_ENTRY_TOKEN');
-    // Closing it does too.
+    // Closing it does too, and ends sessions still being written (reason STAFF).
+    const writing = await t.app.inject({ method: 'POST', url: `/api/v1/exams/${examId}/sessions`, headers: otherHeaders, payload: { entryToken: rotated.json().entryToken } });
+    expect(writing.statusCode).toBe(201);
     expect((await post(`/exams/${examId}/close`)).statusCode).toBe(200);
-    const closed = await t.app.inject({ method: 'POST', url: `/api/v1/exams/${examId}/sessions`, headers: otherHeaders, payload: { entryToken: rotated.json().entryToken } });
+    for (let i = 0; i < 50; i += 1) {
+      const [row] = await t.sql`SELECT status FROM exam_sessions WHERE id = ${writing.json().sessionId} AND result IS NOT NULL`;
+      if (row) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [ended] = await t.sql`SELECT status, submit_reason AS reason FROM exam_sessions WHERE id = ${writing.json().sessionId}`;
+    expect(ended).toEqual({ status: 'SCORED', reason: 'STAFF' });
+    const third = await createStudent(t.sql, { classId });
+    const thirdHeaders = bearer((await login(t.app, { nisn: third.nisn, password: third.password })).accessToken);
+    const closed = await t.app.inject({ method: 'POST', url: `/api/v1/exams/${examId}/sessions`, headers: thirdHeaders, payload: { entryToken: rotated.json().entryToken } });
     expect(closed.json().error.code).toBe('EXAM_NOT_OPEN');
   });
 });
