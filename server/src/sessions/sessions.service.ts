@@ -135,12 +135,13 @@ export function createSessionsService(deps: SessionsDeps) {
      */
     async start(student: StudentPrincipal, examId: string, entryToken: string | undefined): Promise<{ view: SessionView; created: boolean }> {
       const cached = await examOrNotFound(examId);
+      // A session once started stays reachable, even if the student has moved class since.
+      const existing = await hotStore.sessionIdFor(examId, student.id);
+      if (existing) return { view: await resumeView(existing, cached), created: false };
       const placement = await repo.placement(student.id);
       if (!placement || !isEligible(cached.exam.targets, placement)) {
         throw new AppError('NOT_ELIGIBLE', 'This exam is not assigned to you');
       }
-      const existing = await hotStore.sessionIdFor(examId, student.id);
-      if (existing) return { view: await resumeView(existing, cached), created: false };
 
       const t = now();
       const { live } = cached;

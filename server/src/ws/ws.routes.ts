@@ -16,6 +16,8 @@ import type { SocketHub } from './hub.js';
 export const wsRoutes: FastifyPluginAsyncTypebox<{ hub: SocketHub; auth: AuthService }> = async (app, { hub, auth }) => {
   app.get('/ws', {
     websocket: true,
+    // The URL carries the access token: keep it out of the per-request info logs.
+    logLevel: 'warn',
     schema: {
       // OpenAPI cannot describe a socket (and @fastify/websocket hides it anyway); the
       // protocol is contracts/ws.ts and API.md.
