@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
 import { createHotStore } from './platform/hotstore/index.js';
+import { createRedisLane } from './platform/redis/index.js';
 import { createSessionMetrics } from './sessions/session-metrics.js';
 import { createSessionsFeature } from './sessions/sessions.feature.js';
 import { createSchoolService } from './school/school.service.js';
@@ -29,12 +30,21 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const logins = new LoginRegistry(sql);
   const tokens = createTokenService(input.jwtSecret, config.accessTokenTtlSeconds);
   const LOCKOUT_SECONDS = 15 * 60;
+  // REDIS_URL → the redis fast lane (hot store, log writer, pub/sub), shared by every process;
+  // main.ts/harness await `redis.start()` and `redis.close()`. Revocations and failed-login
+  // counts then reach all processes, not just this one.
+  const redis = config.redisUrl
+    ? createRedisLane({ url: config.redisUrl, sql, logger, metrics, writer: config.roles.writer })
+    : undefined;
+  redis?.connectLogins(logins);
   const auth = createAuthService({
     repo: createAuthRepo(sql),
     tokens,
     logins,
-    accountFailures: createMemoryFailureCounter(config.loginLimits.perAccount, LOCKOUT_SECONDS),
-    ipFailures: createMemoryFailureCounter(config.loginLimits.perIp, LOCKOUT_SECONDS),
+    accountFailures: redis?.failureCounter('account', config.loginLimits.perAccount, LOCKOUT_SECONDS)
+      ?? createMemoryFailureCounter(config.loginLimits.perAccount, LOCKOUT_SECONDS),
+    ipFailures: redis?.failureCounter('ip', config.loginLimits.perIp, LOCKOUT_SECONDS)
+      ?? createMemoryFailureCounter(config.loginLimits.perIp, LOCKOUT_SECONDS),
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     staffBcryptCost: config.bcryptCost.staff,
   });
@@ -42,7 +52,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const school = createSchoolService({ sql, auth, bcryptCost: config.bcryptCost });
   // The exam engine's student half: hot store (fast lane) and the sessions feature.
   const sessionMetrics = createSessionMetrics(metrics);
-  const hotStore = createHotStore({
+  const hotStore = redis?.hotStore ?? createHotStore({
     config, sql, logger,
     hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
   });
@@ -73,7 +83,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     return { ok: lag.oldestMs < 10_000, detail: lag };
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions };
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions, redis };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -1,8 +1,12 @@
 import cluster from 'node:cluster';
+import type {} from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createContext } from './context.js';
+import { createContext, type AppContext } from './context.js';
+import { healthRoutes } from './platform/health.routes.js';
+import { registerHttpMetrics } from './platform/metrics.js';
 import { DEMO_LOGINS, seedDemo } from './platform/demo.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
 import { migrate } from './platform/migrate.js';
@@ -17,10 +21,14 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
   await migrate(sql, log);
   const jwtSecret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir, 'jwt-secret'));
   const ctx = createContext({ config, sql, logger: log, jwtSecret });
+  await ctx.redis?.start();
   if (config.admin) await ctx.auth.ensureSuperAdmin(config.admin.email, config.admin.password);
   const seeded = config.demo ? await seedDemo(sql, log) : false;
 
-  const app = await buildApp(ctx);
+  // ROLES: `api` serves the app; a writer-only process (log writer, expiry sweeper) still
+  // answers /health and /metrics so it can be watched like the others.
+  const app = config.roles.api ? await buildApp(ctx) : await buildOperationsApp(ctx);
+  if (!config.roles.api && config.roles.writer) ctx.sessions.sweeper.start();
   const url = await app.listen({ port: config.port, host: config.host });
   log.info({ url, pid: process.pid }, 'listening');
   if (seeded || (config.demo && cluster.isPrimary)) {
@@ -42,9 +50,17 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
     }, config.shutdownTimeoutMs);
     force.unref();
     try {
+      // 1. Stop accepting. Students' sockets are told to reconnect (1012 "service restart":
+      //    another process, or this one restarted, takes them); requests in flight finish.
+      for (const client of app.websocketServer?.clients ?? []) client.close(1012, 'service restart');
       await app.close();
-      // Every accepted answer reaches PostgreSQL before the pool closes.
+      if (!config.roles.api) await ctx.sessions.sweeper.stop();
+      // 2. Every accepted answer reaches PostgreSQL before the pool closes (redis: this
+      //    process's writer keeps draining meanwhile, alongside any other's), then the
+      //    writer stops and hands its shards on.
       await ctx.hotStore.close();
+      await ctx.redis?.close();
+      log.info('log drained into PostgreSQL');
       await sql.end({ timeout: 5 });
       await embedded?.stop();
       log.info('stopped cleanly');
@@ -56,6 +72,14 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** A writer-only process's HTTP face: health and metrics, nothing a student can reach. */
+async function buildOperationsApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, return503OnClosing: true });
+  registerHttpMetrics(app, ctx.metrics);
+  await app.register(healthRoutes, { ctx });
+  return app;
 }
 
 async function main(): Promise<void> {

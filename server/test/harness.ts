@@ -50,15 +50,30 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   const logger = pino({ level: config.logLevel });
   const ctx = createContext({ config, sql: db.sql, logger, jwtSecret: randomBytes(32).toString('hex') });
+  await ctx.redis?.start();
   const app = await buildApp(ctx);
   await app.ready();
   return {
     app, ctx, sql: db.sql, config,
     close: async () => {
       await app.close();
+      // Drains the redis log into this database before it is dropped.
+      await ctx.redis?.close();
       await db.drop();
     },
   };
+}
+
+/**
+ * REDIS_URL for a test: the run's redis-server (global-setup.ts) with a fresh key prefix, so
+ * tests never see each other's keys. `createTestApp({ REDIS_URL: freshRedisUrl() })` runs the
+ * app in redis mode.
+ */
+export function freshRedisUrl(shards = 4): string {
+  const url = new URL(inject('redisUrl'));
+  url.searchParams.set('prefix', `t${randomBytes(5).toString('hex')}:`);
+  url.searchParams.set('shards', String(shards));
+  return url.toString();
 }
 
 /** Factories: rows straight into the database, for tests that are not about creating them. */

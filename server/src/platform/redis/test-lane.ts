@@ -1,20 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
 import type { Sql } from '../postgres.js';
 import { createRedisLane, type RedisLane } from './index.js';
 import type { LogWriterOptions } from './log-writer.js';
 
-/**
- * Test helpers for the redis lane: the run's real redis-server (global-setup.ts) with a
- * fresh key prefix per test, so tests never see each other's keys.
- */
-export function freshRedisUrl(shards = 4): string {
-  const url = new URL(inject('redisUrl'));
-  url.searchParams.set('prefix', `t${randomBytes(5).toString('hex')}:`);
-  url.searchParams.set('shards', String(shards));
-  return url.toString();
-}
+/** Test helpers for the redis lane on the run's real redis-server (global-setup.ts). */
+export { freshRedisUrl } from '../../../test/harness.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
