@@ -9,14 +9,11 @@ export interface HotStoreHooks {
 }
 
 /**
- * Picks the adapter from configuration: no REDIS_URL → `memory` (the embedded default).
- * The Redis adapter plugs in here when REDIS_URL is set.
+ * The embedded default, `memory`. With REDIS_URL the context takes the redis lane's hot
+ * store instead (platform/redis), so this is only reached without Redis.
  */
 export function createHotStore(input: { config: Config; sql: Sql; logger: Logger; hooks?: HotStoreHooks }): HotStore {
-  const { config, sql, logger } = input;
-  if (config.redisUrl) {
-    logger.warn('REDIS_URL is set but the redis hot store is not built in yet; using the memory hot store');
-  }
+  const { sql, logger } = input;
   return new MemoryHotStore(sql, {
     ...(input.hooks?.onCommit ? { onCommit: input.hooks.onCommit } : {}),
     onError: (err, what) => logger.error({ err, what }, 'hot store could not write to PostgreSQL; retrying'),
