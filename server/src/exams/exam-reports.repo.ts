@@ -17,7 +17,7 @@ export interface ParticipantRow {
   maxScore: number | null;
   answeredCount: number;
   signalCount: number;
-  /** questionId → awarded points, for graded answers (only when asked for) */
+  /** questionId → awarded points from the recorded result (only when asked for) */
   points: Record<string, number> | null;
 }
 
@@ -47,7 +47,13 @@ export async function findParticipants(db: Db, examId: string, withPoints: boole
       GREATEST(x.last_activity_at, a.last_saved_at, x.started_at) AS "lastActivityAt",
       x.score::float8 AS score, x.max_score::float8 AS "maxScore",
       COALESCE(a.answered, 0)::int AS "answeredCount", COALESCE(ev.n, 0)::int AS "signalCount",
-      a.points
+      -- per-question points come from the recorded result: it covers auto-graded answers,
+      -- and manual grading rewrites it, so it is the one source of truth
+      ${withPoints
+        ? db`(SELECT json_object_agg(b->>'questionId', (b->>'points')::float8)
+               FILTER (WHERE NOT COALESCE((b->>'pending')::boolean, false))
+             FROM jsonb_array_elements(COALESCE(x.result->'breakdown', '[]'::jsonb)) b)`
+        : db`NULL::json`} AS points
     FROM audience p
     JOIN students st ON st.id = p.id
     LEFT JOIN classes c ON c.id = st.class_id
@@ -55,10 +61,7 @@ export async function findParticipants(db: Db, examId: string, withPoints: boole
     LEFT JOIN LATERAL (
       -- a cleared answer is stored as null (SQL or JSON): it does not count as answered
       SELECT count(*) FILTER (WHERE sa.answer IS NOT NULL AND sa.answer NOT IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb)) AS answered,
-             max(sa.saved_at) AS last_saved_at,
-             ${withPoints
-               ? db`json_object_agg(sa.question_id, sa.awarded_points::float8) FILTER (WHERE sa.awarded_points IS NOT NULL)`
-               : db`NULL::json`} AS points
+             max(sa.saved_at) AS last_saved_at
       FROM session_answers sa WHERE sa.session_id = x.id
     ) a ON true
     LEFT JOIN LATERAL (SELECT count(*) AS n FROM session_events e WHERE e.session_id = x.id) ev ON true

@@ -70,6 +70,9 @@ beforeAll(async () => {
   await answer(scored, qs[0]!.id, 'A', 1, started);
   await answer(scored, qs[1]!.id, ['A'], 2, started);
   await answer(scored, qs[2]!.id, 'because', 4.5, started);
+  // Per-question points are read from the recorded result, as the sessions feature stores it.
+  const breakdown = [1, 2, 4.5].map((points, i) => ({ questionId: qs[i]!.id, points, pending: false }));
+  await t.sql`UPDATE exam_sessions SET result = ${t.sql.json({ status: 'SCORED', breakdown })} WHERE id = ${scored}`;
   await t.sql`INSERT INTO session_events (session_id, type, at) VALUES (${scored}, 'blur', now()), (${scored}, 'paste', now())`;
 
   const working = await session(students.working, 'IN_PROGRESS');
