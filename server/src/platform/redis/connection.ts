@@ -6,13 +6,15 @@ import { DEFAULT_PREFIX, DEFAULT_SHARDS, RedisKeys } from './keys.js';
  * Redis must agree on, so they cannot drift apart between processes:
  *   `?prefix=examhall:`  key prefix (several deployments or test runs in one Redis)
  *   `&shards=16`         log shards (more spreads sessions over more Cluster slots)
- * Both are stripped before the URL reaches ioredis.
+ *   `&leaseMs=5000`      how long a dead writer's shards wait before another takes them
+ * They are stripped before the URL reaches ioredis.
  */
 export interface RedisSettings {
   /** the URL without our parameters */
   url: string;
   prefix: string;
   shards: number;
+  leaseMs: number | undefined;
 }
 
 export function parseRedisUrl(raw: string): RedisSettings {
@@ -20,11 +22,13 @@ export function parseRedisUrl(raw: string): RedisSettings {
   const prefix = url.searchParams.get('prefix') ?? DEFAULT_PREFIX;
   const shardsParam = url.searchParams.get('shards');
   const shards = shardsParam === null ? DEFAULT_SHARDS : Number(shardsParam);
-  url.searchParams.delete('prefix');
-  url.searchParams.delete('shards');
-  // Validates both (braces in the prefix, shard range) before anything connects.
+  const leaseParam = url.searchParams.get('leaseMs');
+  const leaseMs = leaseParam === null ? undefined : Number(leaseParam);
+  if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 200)) throw new Error(`REDIS_URL leaseMs must be an integer >= 200: ${leaseParam}`);
+  for (const name of ['prefix', 'shards', 'leaseMs']) url.searchParams.delete(name);
+  // Validates prefix and shards (braces, range) before anything connects.
   new RedisKeys(prefix, shards);
-  return { url: url.toString(), prefix, shards };
+  return { url: url.toString(), prefix, shards, leaseMs };
 }
 
 /**

@@ -52,6 +52,7 @@ export function createRedisLane(input: RedisLaneInput) {
   });
   const writer = input.writer
     ? new LogWriter(redis, keys, scripts, bus, input.sql, {
+        ...(settings.leaseMs ? { leaseMs: settings.leaseMs } : {}),
         ...input.writerOptions,
         logger: input.logger,
         ...(input.metrics ? { metrics: input.metrics } : {}),
