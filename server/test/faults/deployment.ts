@@ -18,6 +18,8 @@ export interface Deployment {
   start(env?: Record<string, string>): Promise<ServerProcess>;
   /** Redis as the processes see it (same prefix), for assertions on the log */
   logState(): Promise<{ pending: number; unacked: number }>;
+  /** shard → the writer holding its lease (consumer names are host:pid:random) */
+  leaseOwners(): Promise<(string | null)[]>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,9 @@ export async function deploy(options: { database?: { url: string; sql: Sql }; sh
         unacked += Number(summary[0] ?? 0);
       }
       return { pending, unacked };
+    },
+    async leaseOwners() {
+      return Promise.all(Array.from({ length: shards }, (_, shard) => redis.get(`${prefix}lease:{L${shard}}`)));
     },
     async close() {
       await Promise.all(processes.map((p) => p.stop('SIGKILL')));
