@@ -21,9 +21,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 
   const dismiss = useCallback((id: number) => setItems((all) => all.filter((item) => item.id !== id)), []);
   const show = useCallback(
-    (text: string, tone: Tone = 'info', ms = 4_500) => {
+    (text: string, tone: Tone = 'info', ms = tone === 'success' ? 3_000 : 5_000) => {
       const id = next.current++;
-      setItems((all) => [...all.slice(-3), { id, tone, text }]);
+      setItems((all) => [...all.slice(-1), { id, tone, text }]);
       window.setTimeout(() => dismiss(id), ms);
     },
     [dismiss],

@@ -216,7 +216,7 @@ export const en = {
   'import.uploading': 'Importing…',
   'import.created': '{n} created',
   'import.updated': '{n} updated',
-  'import.errors': '{n} rows with errors',
+  'import.errors': '{n} rejected',
   'import.rowErrors': 'Rows that were not imported',
   'import.row': 'Row',
   'import.problem': 'Problem',

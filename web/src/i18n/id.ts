@@ -218,7 +218,7 @@ export const id: Record<MessageKey, string> = {
   'import.uploading': 'Mengimpor…',
   'import.created': '{n} dibuat',
   'import.updated': '{n} diperbarui',
-  'import.errors': '{n} baris bermasalah',
+  'import.errors': '{n} ditolak',
   'import.rowErrors': 'Baris yang tidak diimpor',
   'import.row': 'Baris',
   'import.problem': 'Masalah',

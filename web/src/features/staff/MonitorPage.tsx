@@ -230,7 +230,7 @@ export function MonitorPage() {
                             {t('monitor.extend')}
                           </button>
                         )}
-                        {row.sessionId && (row.status === 'PENDING_REVIEW' || row.status === 'SCORED' || row.status === 'SUBMITTED') && (
+                        {row.sessionId && row.status === 'PENDING_REVIEW' && (
                           <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.gradeNamed', { name: s.name })} onClick={() => setGrading(row)}>
                             {t('monitor.grade')}
                           </button>

@@ -116,7 +116,7 @@ export function ResultsPage() {
                   <th scope="col">{t('examsAdmin.status')}</th>
                   <th scope="col">{t('result.score')}</th>
                   <th scope="col">%</th>
-                  <th scope="col">{t('results.submittedAt')}</th>
+                  <th scope="col">{t('monitor.lastActivity')}</th>
                   <th scope="col" className="table__actions">
                     <span className="sr-only">{t('common.actions')}</span>
                   </th>
@@ -154,9 +154,9 @@ export function ResultsPage() {
                           </span>
                         )}
                       </td>
-                      <td className="small">{formatDateTime(row.submittedAt ?? null)}</td>
+                      <td className="small">{formatDateTime(row.submittedAt ?? row.lastActivityAt)}</td>
                       <td className="table__actions">
-                        {row.sessionId && row.status !== 'IN_PROGRESS' && (
+                        {row.sessionId && row.status === 'PENDING_REVIEW' && (
                           <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.gradeNamed', { name: s.name })} onClick={() => setGrading(row)}>
                             {t('monitor.grade')}
                           </button>

@@ -1,8 +1,9 @@
 import { Link, useParams } from 'react-router-dom';
 import { studentApi } from '../../api/student';
-import type { SessionResult } from '../../api/types';
+import type { BreakdownItem, SessionResult } from '../../api/types';
 import { ErrorNote, Loading, StatusBadge } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
+import { stripHtml } from '../../lib/time';
 import { useAsync } from '../../lib/use-async';
 import { takeResult } from './runner/session-cache';
 
@@ -10,7 +11,21 @@ export function ResultPage() {
   const { sessionId = '' } = useParams();
   const { t, formatDateTime, formatNumber } = useI18n();
   const result = useAsync<SessionResult>(async () => takeResult(sessionId) ?? (await studentApi.result(sessionId)), [sessionId]);
+  // The session view gives the breakdown the student's own question order and a reminder of each question.
+  const view = useAsync(() => studentApi.session(sessionId).catch(() => null), [sessionId]);
   const r = result.data;
+  const breakdown: (BreakdownItem & { n: number; excerpt: string })[] = (() => {
+    const items = r?.breakdown ?? [];
+    const order = view.data?.questions ?? [];
+    const position = new Map(order.map((q, i) => [q.id, i]));
+    return items
+      .map((item, i) => {
+        const at = position.get(item.questionId);
+        const q = at === undefined ? undefined : order[at];
+        return { ...item, n: at === undefined ? i + 1 : at + 1, excerpt: q ? stripHtml(q.text) : '' };
+      })
+      .sort((a, b) => a.n - b.n);
+  })();
   const hasScore = r?.score !== undefined && r?.score !== null;
   const pct = r?.percentage ?? (hasScore && r?.maxScore ? ((r.score ?? 0) / r.maxScore) * 100 : null);
 
@@ -56,22 +71,30 @@ export function ResultPage() {
                 </dl>
               </div>
               {(r.pendingCount ?? 0) > 0 && <p className="note note--info">{t('result.pendingNote')}</p>}
-              {r.breakdown && r.breakdown.length > 0 && (
+              {breakdown.length > 0 && (
                 <section aria-labelledby="breakdown-title" className="breakdown">
                   <h2 id="breakdown-title" className="section-title">
                     {t('result.breakdown')}
                   </h2>
                   <ol className="breakdown__list">
-                    {r.breakdown.map((item, i) => (
+                    {breakdown.map((item) => (
                       <li
                         key={item.questionId}
                         className={`breakdown__item breakdown__item--${item.correct === null ? 'pending' : item.correct ? 'ok' : 'bad'}`}
                       >
-                        <span className="breakdown__n">{i + 1}</span>
-                        <span className="breakdown__verdict">
-                          {item.correct === null ? t('result.awaiting') : item.correct ? t('result.correct') : t('result.incorrect')}
+                        <span className="breakdown__n" aria-label={t('submit.questionN', { n: item.n })}>
+                          {item.n}
                         </span>
-                        <span className="breakdown__points">{t('runner.points', { n: formatNumber(item.points ?? 0, 2) })}</span>
+                        <span className="breakdown__body">
+                          <span className="breakdown__verdict">
+                            {item.correct === null ? t('result.awaiting') : item.correct ? t('result.correct') : t('result.incorrect')}
+                          </span>
+                          {item.excerpt && <span className="breakdown__excerpt">{item.excerpt}</span>}
+                        </span>
+                        <span className="breakdown__points">
+                          {formatNumber(item.points ?? 0, 2)}
+                          {item.maxPoints !== undefined ? ` / ${formatNumber(item.maxPoints, 2)}` : ''}
+                        </span>
                       </li>
                     ))}
                   </ol>

@@ -99,6 +99,26 @@ export function Runner({ received }: { received: ReceivedView }) {
     return () => sync.stop();
   }, [sync]);
 
+  // Fetch every question's images now, while online: a student who loses the network at
+  // question 3 still sees the picture in question 12 (uploads are cached as immutable).
+  const preloaded = useRef<HTMLImageElement[]>([]);
+  useEffect(() => {
+    const sources = new Set<string>();
+    const parser = new DOMParser();
+    for (const q of questions) {
+      for (const html of [q.text, ...q.options.map((o) => o.text)]) {
+        if (!html.includes('<img')) continue;
+        parser.parseFromString(html, 'text/html').querySelectorAll('img[src]').forEach((img) => sources.add(img.getAttribute('src')!));
+      }
+    }
+    preloaded.current = [...sources].map((src) => {
+      const img = new Image();
+      img.decoding = 'async';
+      img.src = src;
+      return img;
+    });
+  }, [questions]);
+
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 500);
     return () => window.clearInterval(timer);
@@ -185,7 +205,10 @@ export function Runner({ received }: { received: ReceivedView }) {
   // ── anti-cheat signals (off the answer path; failures do not matter) ─────────────
   useEffect(() => {
     if (phase !== 'running') return;
-    const send = (type: SignalType) => () => void studentApi.signal(sid, type).catch(() => undefined);
+    // Offline, a signal would only fail noisily; it is a hint for the proctor, not an answer.
+    const send = (type: SignalType) => () => {
+      if (navigator.onLine) void studentApi.signal(sid, type).catch(() => undefined);
+    };
     const onBlur = send('blur');
     const onFocus = send('focus');
     const onCopy = send('copy');
@@ -298,9 +321,13 @@ export function Runner({ received }: { received: ReceivedView }) {
               className="btn btn--ghost pager__toggle"
               aria-expanded={navOpen}
               aria-controls="runner-aside"
+              aria-label={t('runner.allQuestions', { n: answeredCount, total: questions.length })}
               onClick={() => setNavOpen((open) => !open)}
             >
-              {t('runner.allQuestions', { n: answeredCount, total: questions.length })}
+              <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                <path d="M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+              </svg>
+              <span className="pager__toggle-label">{t('runner.questions')}</span> {answeredCount}/{questions.length}
             </button>
             {isLast ? (
               <button type="button" className="btn btn--primary" onClick={() => setConfirming(true)} disabled={disabled}>
