@@ -4,7 +4,7 @@ import { errorResponses, IdParams } from '../../../contracts/common.js';
 import { ExamMonitor } from '../../../contracts/exams.js';
 import { staffOf } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
-import { attachment, CSV_TYPE, XLSX_TYPE } from '../media/spreadsheet.js';
+import { attachment, CSV_TYPE, XLSX_TYPE } from '../platform/spreadsheet.js';
 
 const tags = ['exams'];
 const security = [{ bearer: [] }];

@@ -1,5 +1,5 @@
 import type { QuestionKind } from '../../../contracts/questions.js';
-import type { CellValue, TableRow } from '../media/spreadsheet.js';
+import type { CellValue, TableRow } from '../platform/spreadsheet.js';
 import { invalid } from '../platform/errors.js';
 import type { QuestionContent } from './question-rules.js';
 

@@ -13,7 +13,7 @@ import {
 import { staffOf } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
 import { readFilePart } from '../media/multipart-file.js';
-import { attachment, CSV_TYPE, XLSX_TYPE } from '../media/spreadsheet.js';
+import { attachment, CSV_TYPE, XLSX_TYPE } from '../platform/spreadsheet.js';
 
 const tags = ['questions'];
 const security = [{ bearer: [] }];

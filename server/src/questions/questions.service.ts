@@ -8,7 +8,7 @@ import type {
 } from '../../../contracts/questions.js';
 import { canWrite } from '../auth/policy.js';
 import type { StaffPrincipal } from '../auth/principal.js';
-import { readTable, toCsv, toXlsx } from '../media/spreadsheet.js';
+import { readTable, toCsv, toXlsx } from '../platform/spreadsheet.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import { normalizeQuestion, type QuestionContent } from './question-rules.js';

@@ -8,6 +8,7 @@ import {
   login,
   type TestApp,
 } from '../../test/harness.js';
+import { defaultClassName } from './school.service.js';
 
 let t: TestApp;
 let admin: Record<string, string>;
@@ -169,5 +170,14 @@ describe('classes', () => {
       code: 'FORBIDDEN',
       message: expect.stringContaining('classes:write'),
     });
+  });
+});
+
+describe('class names', () => {
+  it('follows the Indonesian habit of Roman grade numbers', () => {
+    expect(defaultClassName({ gradeLevel: 10, majorCode: 'IPA', groupNumber: 1 })).toBe('X IPA 1');
+    expect(defaultClassName({ gradeLevel: 12, majorCode: 'TKJ', groupNumber: 3 })).toBe(
+      'XII TKJ 3',
+    );
   });
 });

@@ -15,9 +15,9 @@ import type { AuthService } from '../auth/auth.service.js';
 import { hashPassword } from '../auth/passwords.js';
 import { conflict, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
+import { readSpreadsheet } from '../platform/spreadsheet.js';
 import { createClassesRepo } from './classes.repo.js';
-import { classResolver, planStudentImport } from './student-import.js';
-import { readSpreadsheet } from './spreadsheet.js';
+import { classResolver, MAX_IMPORT_ROWS, planStudentImport } from './student-import.js';
 import { createStudentsRepo, type StudentFields } from './students.repo.js';
 
 interface Deps {
@@ -192,7 +192,7 @@ export function createSchoolService(deps: Deps) {
      * one upsert, so importing the same file again updates instead of duplicating.
      */
     async importStudents(file: Buffer): Promise<ImportResult> {
-      const rows = await readSpreadsheet(file);
+      const rows = await readSpreadsheet(file, { maxRows: MAX_IMPORT_ROWS });
       const { candidates, errors } = planStudentImport(rows, classResolver(await classes.refs()));
       const hashes = await mapBounded(candidates, HASH_CONCURRENCY, (c) =>
         hashStudentPassword(c.password),

@@ -9,6 +9,7 @@ import {
   login,
   type TestApp,
 } from '../../test/harness.js';
+import { classResolver, planStudentImport } from './student-import.js';
 
 let t: TestApp;
 let admin: Record<string, string>;
@@ -266,5 +267,47 @@ describe('student import refusals', () => {
       updated: 0,
       errors: [],
     });
+  });
+});
+
+describe('import planning', () => {
+  const classes = [
+    { id: '11111111-1111-4111-8111-111111111111', name: 'X IPA 1' },
+    { id: '22222222-2222-4222-8222-222222222222', name: 'Kelas A' },
+    { id: '33333333-3333-4333-8333-333333333333', name: 'kelas a' },
+  ];
+  const resolve = classResolver(classes);
+
+  it('resolves a class by id, exact name, or loose name only when that is unambiguous', () => {
+    expect(resolve('11111111-1111-4111-8111-111111111111'.toUpperCase())).toBe(classes[0]!.id);
+    expect(resolve('x  ipa 1')).toBe(classes[0]!.id);
+    expect(resolve('Kelas A')).toBe(classes[1]!.id);
+    expect(resolve('KELAS A')).toBeUndefined();
+    expect(resolve('XII')).toBeUndefined();
+  });
+
+  it('maps Indonesian headers, keeps the first of a duplicated NISN and says what is wrong with each bad row', () => {
+    const rows = [
+      { row: 1, cells: ['Kelas', 'NISN', 'Nama', 'Kata Sandi', 'Catatan'] },
+      { row: 2, cells: ['X IPA 1', '0012345678', 'Ayu', 'pw-1'] },
+      { row: 4, cells: ['X IPA 1', '0012345678', 'Ayu Lagi', 'pw-2'] },
+      { row: 5, cells: ['X IPA 1', '0012345679', 'Budi', 'abc'] },
+      { row: 6, cells: ['X IPA 1', '0012345670', 'x'.repeat(201), 'pw-12'] },
+    ];
+    const plan = planStudentImport(rows, resolve);
+    expect(plan.candidates).toEqual([
+      { row: 2, nisn: '0012345678', name: 'Ayu', password: 'pw-1', classId: classes[0]!.id },
+    ]);
+    expect(plan.errors).toEqual([
+      { row: 4, message: 'NISN 0012345678 already appears in row 2' },
+      { row: 5, message: 'the password must be 4 to 72 characters' },
+      { row: 6, message: 'the name is longer than 200 characters' },
+    ]);
+  });
+
+  it('refuses a file whose header does not name the columns', () => {
+    expect(() =>
+      planStudentImport([{ row: 1, cells: ['1234', 'Ayu', 'pw', 'X'] }], resolve),
+    ).toThrow(/missing: nisn, name, password, class/);
   });
 });

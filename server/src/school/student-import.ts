@@ -1,6 +1,6 @@
 import { NISN_PATTERN } from '../../../contracts/school.js';
 import { invalid } from '../platform/errors.js';
-import type { SheetRow } from './spreadsheet.js';
+import { normalizeHeader, type SheetRow } from '../platform/spreadsheet.js';
 
 /**
  * The rules of a student import, without I/O: which columns mean what, which rows are
@@ -22,36 +22,30 @@ export interface RowError {
 
 type Column = 'nisn' | 'name' | 'password' | 'class';
 
-// Schools fill these in in Indonesian as often as in English.
+// Schools fill these in in Indonesian as often as in English; keys are normalized headers.
 const HEADER_ALIASES: Record<string, Column> = {
   nisn: 'nisn',
   name: 'name',
   nama: 'name',
-  'student name': 'name',
-  'nama siswa': 'name',
+  student_name: 'name',
+  nama_siswa: 'name',
   password: 'password',
-  'kata sandi': 'password',
+  kata_sandi: 'password',
   sandi: 'password',
   class: 'class',
   kelas: 'class',
-  'class name': 'class',
-  'class id': 'class',
-  classid: 'class',
+  class_name: 'class',
   class_id: 'class',
+  classid: 'class',
 };
 
-const MAX_ROWS = 20_000;
+/** A whole school's roster fits; the reader refuses a longer file. */
+export const MAX_IMPORT_ROWS = 20_000;
 const NISN = new RegExp(NISN_PATTERN);
 const MAX_NAME = 200;
 const MIN_PASSWORD = 4;
 const MAX_PASSWORD_BYTES = 72;
 
-const normalizeHeader = (h: string) =>
-  h
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, ' ');
 const normalizeClassName = (n: string) => n.trim().toLowerCase().replace(/\s+/g, ' ');
 
 /** Finds a class by id, exact name, or name ignoring case and spacing. */
@@ -110,8 +104,6 @@ export function planStudentImport(
     );
   const at = columnIndexes(header);
   if (data.length === 0) throw invalid('file: there are no student rows below the header');
-  if (data.length > MAX_ROWS)
-    throw invalid(`file: at most ${MAX_ROWS} students per file; split it into smaller files`);
 
   const candidates: ImportCandidate[] = [];
   const errors: RowError[] = [];

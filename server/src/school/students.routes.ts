@@ -15,6 +15,7 @@ import {
 } from '../../../contracts/school.js';
 import type { AppContext } from '../context.js';
 import { AppError, invalid } from '../platform/errors.js';
+import { attachment, CSV_TYPE } from '../platform/spreadsheet.js';
 import { IMPORT_TEMPLATE_CSV } from './student-import.js';
 
 const tags = ['students'];
@@ -191,8 +192,8 @@ export const studentsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     },
     async (_request, reply) =>
       reply
-        .type('text/csv; charset=utf-8')
-        .header('Content-Disposition', 'attachment; filename="students-template.csv"')
+        .type(CSV_TYPE)
+        .header('Content-Disposition', attachment('students-template.csv'))
         .send(IMPORT_TEMPLATE_CSV),
   );
 };
