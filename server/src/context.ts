@@ -15,7 +15,8 @@ import { createSessionsFeature } from './sessions/sessions.feature.js';
 import { createSchoolService } from './school/school.service.js';
 import { createQuestionsService } from './questions/questions.service.js';
 import { createExamsService } from './exams/exams.service.js';
-import { examQuestionUsage } from './exams/exams.repo.js';
+import { examQuestionUsage, examsTargetingClass } from './exams/exams.repo.js';
+import { examSessionsOfStudent } from './sessions/sessions.repo.js';
 import { createExamReportsService } from './exams/exam-reports.service.js';
 import { createUploadsService } from './media/uploads.service.js';
 import { createStaffService } from './staff/staff.service.js';
@@ -49,7 +50,9 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     staffBcryptCost: config.bcryptCost.staff,
   });
   const guards = createGuards(auth);
-  const school = createSchoolService({ sql, auth, bcryptCost: config.bcryptCost });
+  const school = createSchoolService({
+    sql, auth, bcryptCost: config.bcryptCost, usage: { examsTargetingClass, examSessionsOfStudent },
+  });
   // The exam engine's student half: hot store (fast lane) and the sessions feature.
   const sessionMetrics = createSessionMetrics(metrics);
   const hotStore = redis?.hotStore ?? createHotStore({

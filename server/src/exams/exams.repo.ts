@@ -136,6 +136,14 @@ export function createExamsRepo() {
       return row ?? { exams: 0, published: 0 };
     },
 
+    /** How many exams name a class in their targets (the school feature asks before a delete). */
+    async examsTargetingClass(db: Db, classId: string): Promise<number> {
+      const [row] = await db<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM exam_target_rules
+        WHERE target_type = 'CLASS' AND target_value = ${classId.toLowerCase()}`;
+      return row?.n ?? 0;
+    },
+
     // ── Target existence (classes and students are read, never written, here) ──────────
     async existingClassIds(db: Db, ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
@@ -166,3 +174,6 @@ export type ExamsRepo = ReturnType<typeof createExamsRepo>;
 
 /** For the questions feature (wired in context.ts): how exams use a bank question. */
 export const examQuestionUsage = (db: Db, questionId: string) => createExamsRepo().questionUsage(db, questionId);
+
+/** For the school feature (wired in context.ts): how many exams target a class. */
+export const examsTargetingClass = (db: Db, classId: string) => createExamsRepo().examsTargetingClass(db, classId);

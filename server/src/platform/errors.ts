@@ -58,6 +58,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+// ON DELETE RESTRICT refuses with its own code, not the foreign-key one.
+const RESTRICT_VIOLATION = '23001';
 
 /** One error handler for the whole app: API.md's shape, internals of 5xx hidden. */
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -79,7 +81,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (pgCode === UNIQUE_VIOLATION) {
       return reply.status(409).send(errorBody('CONFLICT', `Already exists: ${(err as { detail?: string }).detail ?? 'duplicate value'}`));
     }
-    if (pgCode === FOREIGN_KEY_VIOLATION) {
+    if (pgCode === FOREIGN_KEY_VIOLATION || pgCode === RESTRICT_VIOLATION) {
       return reply.status(409).send(errorBody('CONFLICT', 'It is still in use, or refers to something that does not exist'));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

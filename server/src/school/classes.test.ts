@@ -8,6 +8,7 @@ import {
   login,
   type TestApp,
 } from '../../test/harness.js';
+import { createPublishedExam } from '../sessions/test-factories.js';
 import { defaultClassName } from './school.service.js';
 
 let t: TestApp;
@@ -136,6 +137,23 @@ describe('classes', () => {
     expect((await call('DELETE', `/classes/${c.id}`)).statusCode).toBe(204);
     expect((await call('GET', `/classes/${c.id}`)).statusCode).toBe(404);
     expect((await call('DELETE', `/classes/${c.id}`)).statusCode).toBe(404);
+  });
+
+  it('refuses to delete a class that exams target, naming how many', async () => {
+    const c = await createClass(t.sql, { name: 'X TARGET 1' });
+    const targets = [{ type: 'CLASS' as const, value: c.id }];
+    await createPublishedExam(t.sql, { targets });
+    await createPublishedExam(t.sql, { targets, status: 'DRAFT' });
+    const refused = await call('DELETE', `/classes/${c.id}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toEqual({
+      code: 'CONFLICT',
+      message:
+        'Class "X TARGET 1" is a target of 2 exams; remove it from their targets before deleting the class',
+    });
+
+    await t.sql`DELETE FROM exam_target_rules WHERE target_value = ${c.id}`;
+    expect((await call('DELETE', `/classes/${c.id}`)).statusCode).toBe(204);
   });
 
   it('rejects unknown fields and out-of-range values with 400 VALIDATION_FAILED', async () => {

@@ -20,10 +20,20 @@ import { createClassesRepo } from './classes.repo.js';
 import { classResolver, MAX_IMPORT_ROWS, planStudentImport } from './student-import.js';
 import { createStudentsRepo, type StudentFields } from './students.repo.js';
 
+/**
+ * What other features keep of a class or a student (wired in context.ts from their repos),
+ * asked before a delete that would lose it.
+ */
+export interface SchoolUsage {
+  examsTargetingClass: (db: Sql, classId: string) => Promise<number>;
+  examSessionsOfStudent: (db: Sql, studentId: string) => Promise<number>;
+}
+
 interface Deps {
   sql: Sql;
   auth: AuthService;
   bcryptCost: { staff: number; student: number };
+  usage: SchoolUsage;
 }
 
 /**
@@ -69,6 +79,8 @@ async function mapBounded<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const trimmed = <T extends string | undefined>(s: T): T =>
   s === undefined ? s : (s.trim().replace(/\s+/g, ' ') as T);
@@ -129,6 +141,12 @@ export function createSchoolService(deps: Deps) {
           `Class "${found.name}" still has ${found.studentCount} student(s); move or delete them before deleting the class`,
         );
       }
+      const exams = await deps.usage.examsTargetingClass(deps.sql, id);
+      if (exams > 0) {
+        throw conflict(
+          `Class "${found.name}" is a target of ${plural(exams, 'exam')}; remove it from their targets before deleting the class`,
+        );
+      }
       // A student added since the check makes the foreign key refuse; the global handler
       // answers that with 409 as well.
       await classes.remove(id);
@@ -177,6 +195,15 @@ export function createSchoolService(deps: Deps) {
     },
 
     async deleteStudent(id: string): Promise<void> {
+      const found = await mustGetStudent(id);
+      const sessions = await deps.usage.examSessionsOfStudent(deps.sql, id);
+      if (sessions > 0) {
+        throw conflict(
+          `Student "${found.name}" (NISN ${found.nisn}) has ${plural(sessions, 'exam session')}; their results are kept — move the student to another class instead`,
+        );
+      }
+      // A session started since the check makes the foreign key refuse (migration 0005); the
+      // global handler answers that with 409 as well.
       if (!(await students.remove(id))) throw notFound('Student');
       // A deleted student's token must stop working now, not when it expires.
       await deps.auth.revokeAll('student', id, 'DISABLED');

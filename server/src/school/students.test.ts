@@ -8,6 +8,7 @@ import {
   login,
   type TestApp,
 } from '../../test/harness.js';
+import { createPublishedExam } from '../sessions/test-factories.js';
 
 let t: TestApp;
 let admin: Record<string, string>;
@@ -156,6 +157,41 @@ describe('students CRUD', () => {
       headers: bearer(token),
     });
     expect(after.statusCode).toBe(401);
+  });
+
+  it('refuses to delete a student who has exam sessions: their results are kept', async () => {
+    const c = await createClass(t.sql);
+    const s = await createStudent(t.sql, { classId: c.id, name: 'Ayu Lestari' });
+    const exam = await createPublishedExam(t.sql, { targets: [{ type: 'CLASS', value: c.id }] });
+    const student = bearer(
+      (await login(t.app, { nisn: s.nisn, password: s.password })).accessToken,
+    );
+    const started = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/exams/${exam.id}/sessions`,
+      headers: student,
+      payload: { entryToken: exam.entryToken },
+    });
+    expect(started.statusCode).toBe(201);
+
+    const refused = await call('DELETE', `/students/${s.id}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toEqual({
+      code: 'CONFLICT',
+      message: `Student "Ayu Lestari" (NISN ${s.nisn}) has 1 exam session; their results are kept — move the student to another class instead`,
+    });
+    expect((await call('GET', `/students/${s.id}`)).statusCode).toBe(200);
+    const sessions = await t.sql`SELECT id FROM exam_sessions WHERE student_id = ${s.id}`;
+    expect(sessions).toHaveLength(1);
+    // The database keeps the rule too (0005): no delete from anywhere cascades to results.
+    await expect(t.sql`DELETE FROM students WHERE id = ${s.id}`).rejects.toMatchObject({
+      code: '23001', // restrict_violation
+    });
+
+    // What the message suggests works, and the session stays the student's.
+    const other = await createClass(t.sql);
+    expect((await call('PATCH', `/students/${s.id}`, { classId: other.id })).statusCode).toBe(200);
+    expect(await t.sql`SELECT id FROM exam_sessions WHERE student_id = ${s.id}`).toEqual(sessions);
   });
 });
 

@@ -165,3 +165,13 @@ export function createSessionsRepo(sql: Sql) {
 }
 
 export type SessionsRepo = ReturnType<typeof createSessionsRepo>;
+
+/**
+ * For the school feature (wired in context.ts): how many exam sessions a student has. A
+ * student with any is not deleted, since their sessions are the exam's results.
+ */
+export async function examSessionsOfStudent(db: Sql, studentId: string): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM exam_sessions WHERE student_id = ${studentId}`;
+  return row?.n ?? 0;
+}
