@@ -29,6 +29,7 @@ const students = [
 ];
 const rina = students[0]!;
 const bagus = students[1]!;
+const sekar = students[2]!;
 
 /** question text → the option text that is correct (the runner finds options by name) */
 const answerKey = new Map<string, string[]>();
@@ -378,5 +379,61 @@ describe('an exam day in the browser', () => {
     expect(res.status).toBe(200);
     await page.getByRole('heading', { name: 'You signed in somewhere else' }).waitFor({ timeout: 15_000 });
     await shot(page, '18-student-logged-in-elsewhere');
+  });
+
+  it('shows "time is up" and submits by itself when the countdown reaches zero', async () => {
+    // a one-minute exam for one student, set up over the API to keep the wait short
+    const api = async <T>(method: string, url: string, token: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${server.url}${url}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      expect(res.status, `${method} ${url}: ${res.status}`).toBeLessThan(300);
+      return (await res.json()) as T;
+    };
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(server.admin),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const found = await api<{ items: { id: string }[] }>('GET', `/api/v1/admin/students?q=${sekar.nisn}`, accessToken);
+    const bank = await api<{ items: { id: string }[] }>('GET', '/api/v1/admin/questions', accessToken);
+    const now = Date.now();
+    const quiz = await api<{ id: string; entryToken: string }>('POST', '/api/v1/admin/exams', accessToken, {
+      title: 'Kuis Kilat — 1 menit',
+      scheduledStart: new Date(now - 60_000).toISOString(),
+      scheduledEnd: new Date(now + 3_600_000).toISOString(),
+      durationMinutes: 1,
+      targets: [{ type: 'STUDENT', value: found.items[0]!.id }],
+      questions: bank.items.slice(0, 3).map((q) => ({ questionId: q.id })),
+      resultPolicy: 'immediate',
+    });
+    await api('POST', `/api/v1/admin/exams/${quiz.id}/publish`, accessToken);
+
+    const page = student.page;
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    await page.waitForURL('**/login');
+    await page.getByLabel('NISN').fill(sekar.nisn);
+    await page.getByLabel('Password').fill(sekar.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Start exam: Kuis Kilat — 1 menit' }).click();
+    const tokenDialog = page.getByRole('dialog', { name: 'Enter the exam token' });
+    await tokenDialog.getByLabel('Exam token').fill(quiz.entryToken);
+    await tokenDialog.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByRole('heading', { name: 'Question 1 of 3' }).waitFor();
+    await answerCurrent(page);
+    // under five minutes from the start: the red banner and the red clock
+    await page.getByRole('alert').filter({ hasText: 'Less than 5 minutes left' }).waitFor();
+    expect(await page.getByTestId('countdown').getAttribute('class')).toContain('countdown--critical');
+    await shot(page, '19-student-runner-last-minute');
+
+    await page.getByRole('heading', { name: 'Time is up' }).waitFor({ timeout: 90_000 });
+    await page.getByRole('link', { name: 'See my result' }).waitFor({ timeout: 30_000 });
+    await shot(page, '20-student-time-up');
+    await page.getByRole('link', { name: 'See my result' }).click();
+    await page.getByRole('heading', { name: 'Exam submitted' }).waitFor();
+    expect(await page.getByTestId('result-score').innerText()).toMatch(/^[1-9]/);
   });
 });

@@ -135,7 +135,10 @@ function TokenDialog({ exam, onClose, onStarted }: { exam: MyExam; onClose: () =
             maxLength={12}
             autoFocus
             value={token}
-            onChange={(e) => setToken(e.target.value.toUpperCase())}
+            onChange={(e) => {
+              setToken(e.target.value.toUpperCase());
+              setError(null);
+            }}
           />
         </div>
         <ErrorNote error={error} />

@@ -256,7 +256,8 @@ export function Runner({ received }: { received: ReceivedView }) {
     return (
       <KickedScreen
         onSignInAgain={() => {
-          authStore.clear('replaced');
+          // 'logout', not 'replaced': this screen already said why, do not route to it again
+          authStore.clear('logout');
           navigate('/login', { replace: true });
         }}
       />
