@@ -53,7 +53,12 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
       // 1. Stop accepting. Students' sockets are told to reconnect (1012 "service restart":
       //    another process, or this one restarted, takes them); requests in flight finish.
       for (const client of app.websocketServer?.clients ?? []) client.close(1012, 'service restart');
+      // A keep-alive connection whose request was in flight when closing began turns idle
+      // afterwards and would stay open for its whole keep-alive timeout (72 s), holding the
+      // drain back: close each one as soon as it is idle.
+      const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
       await app.close();
+      clearInterval(idleSweep);
       if (!config.roles.api) await ctx.sessions.sweeper.stop();
       // 2. Every accepted answer reaches PostgreSQL before the pool closes (redis: this
       //    process's writer keeps draining meanwhile, alongside any other's), then the

@@ -79,6 +79,8 @@ export class Student {
   /** questionId → the last answer the server acknowledged */
   readonly acked = new Map<string, string>();
   socket: Socket | undefined;
+  /** every save tried once (trySave), in order, with what became of it */
+  readonly tried: { questionId: string; answer: string; outcome: 'acked' | 'refused' | 'unknown' }[] = [];
   private turn = 0;
 
   private constructor(
@@ -144,6 +146,46 @@ export class Student {
       if (reply.type === 'error') throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
     });
     this.acked.set(questionId, answer);
+  }
+
+  /**
+   * One save, no retry (for tests that take servers away): 'unknown' when the connection
+   * broke or the server was closing — it may or may not have landed.
+   */
+  async trySave(transport: 'http' | 'ws', questionId: string, answer: string): Promise<'acked' | 'refused' | 'unknown'> {
+    let outcome: 'acked' | 'refused' | 'unknown';
+    try {
+      if (transport === 'http') {
+        await call(this.base, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer });
+      } else {
+        if (!this.socket || this.socket.isClosed) throw new Error('socket closed');
+        const reply = await this.socket.request({ type: 'save', sessionId: this.sessionId, questionId, answer });
+        if (reply.type === 'error') throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
+      }
+      outcome = 'acked';
+      this.acked.set(questionId, answer);
+    } catch (err) {
+      outcome = isOutcomeUnknown(err) ? 'unknown' : 'refused';
+    }
+    this.tried.push({ questionId, answer, outcome });
+    return outcome;
+  }
+
+  /**
+   * Problems with PostgreSQL's answers against what this student was told: per question
+   * the last acknowledged answer, or one sent after it whose outcome is unknown.
+   */
+  durableMismatches(durable: Map<string, string>): string[] {
+    const problems: string[] = [];
+    const questions = new Set([...this.tried.map((t) => t.questionId), ...durable.keys()]);
+    for (const qid of questions) {
+      const tries = this.tried.filter((t) => t.questionId === qid);
+      const lastAcked = tries.map((t) => t.outcome).lastIndexOf('acked');
+      const allowed = new Set<string | undefined>(lastAcked < 0 ? [undefined] : [tries[lastAcked]!.answer]);
+      for (const t of tries.slice(lastAcked + 1)) if (t.outcome === 'unknown') allowed.add(t.answer);
+      if (!allowed.has(durable.get(qid))) problems.push(`${qid}: stored ${durable.get(qid)}, allowed ${[...allowed].join('/')}`);
+    }
+    return problems;
   }
 
   async submitHttp(): Promise<SubmitView> {
