@@ -1,0 +1,60 @@
+import { afterEach, expect, it } from 'vitest';
+import { deploy, type Deployment } from './deployment.js';
+import { call, durableSession, publishExam, Student, type SubmitView } from './students.js';
+
+/**
+ * A save racing a submit on another process: the save either lands before the freeze (and
+ * is graded) or is refused — never acknowledged and then missing. Every save here writes a
+ * question's correct answer, so the score must be exactly the points of the acked saves.
+ */
+let d: Deployment | undefined;
+afterEach(async () => {
+  await d?.close();
+  d = undefined;
+});
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+it('a save racing a submit on another process is graded or refused, never acked and lost', async () => {
+  d = await deploy();
+  const [a, b] = [await d.start(), await d.start()];
+  const exam = await publishExam(a.url, d.sql, { questions: 8 });
+  const students = await Promise.all(Array.from({ length: 16 }, () => Student.enrol(d!.sql, exam, [a.url])));
+  await Promise.all(students.map(async (s, i) => {
+    await s.login();
+    await s.start(exam);
+    if (i % 2 === 0) await s.openSocket();
+  }));
+
+  const views: SubmitView[] = await Promise.all(
+    students.map(async (s, i) => {
+      // Saves through A (socket or HTTP), the submit through B, all at once.
+      const saves = exam.questions.map(async (q, j) => {
+        await pause((i * 7 + j * 5) % 25);
+        return s.trySave(i % 2 === 0 ? 'ws' : 'http', q.id, q.correct);
+      });
+      const submitted = (async () => {
+        await pause(8 + (i % 5) * 3);
+        return call<SubmitView>(b.url, 'POST', `/api/v1/sessions/${s.sessionId}/submit`, s.token);
+      })();
+      await Promise.all(saves);
+      return submitted;
+    }),
+  );
+
+  const outcomes = students.flatMap((s) => s.tried.map((t) => t.outcome));
+  expect(outcomes).not.toContain('unknown');
+  // The race really happened: some saves beat the freeze, some came after it.
+  expect(outcomes).toContain('acked');
+  expect(outcomes).toContain('refused');
+
+  for (const [i, s] of students.entries()) {
+    const acked = new Set(s.tried.filter((t) => t.outcome === 'acked').map((t) => t.questionId));
+    const points = exam.questions.filter((q) => acked.has(q.id)).reduce((n, q) => n + q.points, 0);
+    expect(views[i]!.score).toBe(points);
+    const durable = await durableSession(d.sql, s.sessionId);
+    expect(new Set(durable.answers.keys())).toEqual(acked);
+    expect(durable.session).toMatchObject({ status: 'SCORED', result: { score: points } });
+  }
+  expect(await d.logState()).toEqual({ pending: 0, unacked: 0 });
+});
