@@ -54,21 +54,12 @@ export interface ResultBody {
   breakdown?: { questionId: string; correct: boolean; points: number }[];
 }
 
+/** A row of the staff live monitor (`GET /api/v1/admin/exams/{id}/sessions`). */
 export interface MonitorRow {
+  studentId: string;
   sessionId?: string;
-  id?: string;
   status: string;
-  score?: number | null;
-  student?: { id?: string; nisn?: string } | string;
-}
-
-/** Client → server WebSocket frames (API.md). */
-export interface WsSave {
-  type: 'save';
-  sessionId: string;
-  questionId: string;
-  answer: Answer;
-  id: string;
+  score: number | null;
 }
 
 /** Server → client WebSocket frames the runner reacts to. */

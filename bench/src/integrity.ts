@@ -1,7 +1,7 @@
 import postgres from 'postgres';
-import type { ResultBody, SessionView } from './contract.js';
+import type { MonitorRow, ResultBody, SessionView } from './contract.js';
 import { answerFor, regrade, sameAnswer, type Answer, type KeyedQuestion } from './grading.js';
-import type { ApiClient } from './http.js';
+import { listItems, type ApiClient } from './http.js';
 import { forEachLimited, sleep } from './schedule.js';
 import { SaveState, type Student } from './student.js';
 
@@ -24,6 +24,8 @@ export interface IntegrityReport {
   resultsChecked: number;
   unsubmitted: number;
   database: 'checked' | 'skipped' | string;
+  /** the staff live monitor: one row per session, with the same score */
+  monitor: 'checked' | string;
   examples: string[];
 }
 
@@ -143,6 +145,8 @@ async function readDatabase(databaseUrl: string, examId: string, sessionIds: str
 
 export interface IntegrityInput {
   api: ApiClient;
+  /** staff reads of the live monitor */
+  staffGet: <T>(route: string) => Promise<T>;
   examId: string;
   students: Student[];
   databaseUrl: string | undefined;
@@ -190,6 +194,7 @@ export async function checkIntegrity(input: IntegrityInput): Promise<IntegrityRe
     }
   });
 
+  const monitor = await checkMonitor(input, started, tally).catch((err: Error) => `failed: ${err.message}`);
   let database: IntegrityReport['database'] = 'skipped';
   if (input.databaseUrl) {
     database = await checkDatabase(input, started, tally).catch((err: Error) => `failed: ${err.message}`);
@@ -204,8 +209,36 @@ export async function checkIntegrity(input: IntegrityInput): Promise<IntegrityRe
     resultsChecked,
     unsubmitted,
     database,
+    monitor,
     examples: tally.examples,
   };
+}
+
+/** The staff live monitor (`GET /api/v1/admin/exams/{id}/sessions`) must list each session once, with its score. */
+async function checkMonitor(input: IntegrityInput, started: Student[], tally: Tally): Promise<string> {
+  const rows = listItems<MonitorRow>(await input.staffGet(`/api/v1/admin/exams/${input.examId}/sessions`));
+  const bySession = new Map<string, MonitorRow[]>();
+  for (const row of rows) {
+    if (!row.sessionId) continue;
+    const list = bySession.get(row.sessionId);
+    if (list) list.push(row);
+    else bySession.set(row.sessionId, [row]);
+  }
+  for (const student of started) {
+    const found = bySession.get(student.sessionId as string) ?? [];
+    if (found.length !== 1) {
+      tally.mismatched.add(`${student.sessionId}/monitor`);
+      tally.note(`monitor: session ${student.sessionId} listed ${found.length} times`);
+      continue;
+    }
+    const row = found[0] as MonitorRow;
+    const score = student.result?.score;
+    if (student.submitState === 'ok' && score !== undefined && num(row.score) !== num(score)) {
+      tally.mismatched.add(`${student.sessionId}/monitor`);
+      tally.note(`monitor: session ${student.sessionId} shows score ${row.score}, the result said ${score}`);
+    }
+  }
+  return 'checked';
 }
 
 /**

@@ -10,6 +10,7 @@ import { StaffSession, provisionSchool, publishExam, studentLogin, type Provisio
 import { ResourceSampler, type ProcessRoot } from './resources.js';
 import { judge, machineInfo, markdownTable, writeJson, type PhaseResult, type RunResult } from './report.js';
 import { forEachLimited } from './schedule.js';
+import { histogramDeltas, scrapeHistograms } from './server-metrics.js';
 import { startServer, type StartedServer } from './server-process.js';
 import { runSoak, type SoakReport } from './soak.js';
 import type { PhaseRecorder } from './stats.js';
@@ -24,13 +25,15 @@ function log(line: string): void {
 /** Brackets each phase with resource samples so CPU and RSS are per phase. */
 class PhaseLog {
   readonly results: PhaseResult[] = [];
-  constructor(private readonly sampler: ResourceSampler, private readonly opts: BenchOptions) {}
+  constructor(private readonly sampler: ResourceSampler, private readonly opts: BenchOptions, private readonly metricsApi: ApiClient) {}
 
   async run<T>(name: string, work: () => Promise<T>): Promise<T> {
     log(`phase: ${name}`);
+    const metricsBefore = await scrapeHistograms(this.metricsApi);
     const from = await this.sampler.mark();
     const out = await work();
     const to = await this.sampler.mark();
+    const serverView = histogramDeltas(metricsBefore, await scrapeHistograms(this.metricsApi));
     const recorders = (Array.isArray(out) ? out : [out]).filter((r): r is PhaseRecorder => typeof (r as PhaseRecorder)?.summary === 'function');
     for (const recorder of recorders) {
       const counts = recorder.summary();
@@ -40,7 +43,7 @@ class PhaseLog {
         loginWindow: this.opts.loginWindowSec,
         submitWindow: this.opts.submitWindowSec,
       };
-      this.results.push({ ...counts, resources: this.sampler.window(from, to), ...judge(counts, full) });
+      this.results.push({ ...counts, resources: this.sampler.window(from, to), serverView, ...judge(counts, full) });
       log(`  ${counts.name}: ${counts.successes}/${counts.attempts} ok, p99 ${counts.latency.p99Ms} ms, ${counts.throughputPerSec}/s`);
     }
     return out;
@@ -127,7 +130,7 @@ async function run(opts: BenchOptions): Promise<number> {
   const roots = resourceRoots(server, opts);
   const sampler = new ResourceSampler(roots, roots.length === 0 ? { api: sideApi } : undefined);
   sampler.start();
-  const phases = new PhaseLog(sampler, opts);
+  const phases = new PhaseLog(sampler, opts, sideApi);
   let integrity: IntegrityReport | undefined;
   let soak: SoakReport | undefined;
   let provisioningSec: number | undefined;
@@ -146,7 +149,7 @@ async function run(opts: BenchOptions): Promise<number> {
       students = day.students;
       log('integrity: checking every acknowledged answer and every result');
       const databaseUrl = opts.databaseUrl ?? server?.embeddedDatabaseUrl();
-      integrity = await checkIntegrity({ api, examId: day.exam.examId, students, databaseUrl, drainSec: opts.drainSec, log });
+      integrity = await checkIntegrity({ api, staffGet: (route) => staff.must('GET', route), examId: day.exam.examId, students, databaseUrl, drainSec: opts.drainSec, log });
       log(`lost: ${integrity.lost}`);
       log(`mismatched: ${integrity.mismatched}`);
       for (const line of integrity.examples) log(`  ${line}`);

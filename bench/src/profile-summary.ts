@@ -10,6 +10,7 @@ import path from 'node:path';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -35,22 +36,43 @@ function add(map: Map<string, number>, key: string, us: number): void {
   map.set(key, (map.get(key) ?? 0) + us);
 }
 
+function frameName(node: ProfileNode): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url ? ` ${url.replace(/^.*node_modules\//, '').replace(/^.*\/server\/src\//, '')}:${lineNumber + 1}` : '';
+  return `${functionName || '(anonymous)'}${where}`;
+}
+
+/** The nearest JavaScript caller of a native frame (writev, writeBuffer …): who asked for the work. */
+function jsCaller(node: ProfileNode, parents: Map<number, ProfileNode>): string {
+  let current = parents.get(node.id);
+  for (let depth = 0; current && depth < 12; depth += 1) {
+    const url = current.callFrame.url;
+    if (url && !url.startsWith('node:')) return frameName(current);
+    current = parents.get(current.id);
+  }
+  return '?';
+}
+
 export function summarize(files: string[], top = 25): string {
   const byFunction = new Map<string, number>();
   const byOwner = new Map<string, number>();
+  const byCaller = new Map<string, number>();
   let total = 0;
   for (const file of files) {
     const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parents = new Map<number, ProfileNode>();
+    for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n);
     profile.samples.forEach((id, i) => {
       const node = nodes.get(id);
       const us = profile.timeDeltas[i] ?? 0;
       if (!node) return;
-      const { functionName, url, lineNumber } = node.callFrame;
+      const { functionName, url } = node.callFrame;
       if (functionName === '(idle)' || functionName === '(program)') return;
       total += us;
-      add(byFunction, `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}` : ''}`, us);
+      add(byFunction, frameName(node), us);
       add(byOwner, functionName === '(garbage collector)' ? '(garbage collector)' : owner(url), us);
+      if (!url || url.startsWith('node:')) add(byCaller, `${functionName || '(native)'} ← ${jsCaller(node, parents)}`, us);
     });
   }
   const pct = (us: number) => `${((100 * us) / Math.max(total, 1)).toFixed(1).padStart(5)}%`;
@@ -58,6 +80,8 @@ export function summarize(files: string[], top = 25): string {
   for (const [key, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(us)}  ${key}`);
   lines.push('', `top ${top} functions by self time:`);
   for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${key}`);
+  lines.push('', 'native and node: time by the nearest package/app caller:');
+  for (const [key, us] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(us)}  ${key}`);
   return lines.join('\n');
 }
 

@@ -4,10 +4,13 @@ import path from 'node:path';
 import type { IntegrityReport } from './integrity.js';
 import type { ResourceWindow } from './resources.js';
 import type { SoakReport } from './soak.js';
+import { describeCommits, type HistogramDelta } from './server-metrics.js';
 import type { PhaseCounts } from './stats.js';
 
 export interface PhaseResult extends PhaseCounts {
   resources: ResourceWindow;
+  /** the server's own histograms over the phase (group commits, write-behind batches) */
+  serverView: Record<string, HistogramDelta>;
   target?: string;
   verdict?: 'met' | 'missed' | 'not comparable';
 }
@@ -94,12 +97,17 @@ export function markdownTable(result: RunResult): string {
         `${fmtCpu(r, 'generator')} | ${r.otherCpuPct !== undefined ? `${r.otherCpuPct}%` : '–'} | ${p.target ?? ''} | ${p.verdict ?? ''} |`,
     );
   }
+  const views = result.phases.flatMap((p) => {
+    const text = describeCommits(p.serverView);
+    return text ? [`* ${p.name} — ${text}`] : [];
+  });
+  if (views.length > 0) lines.push('', "Server's view (its /metrics, one process):", ...views);
   const i = result.integrity;
   if (i) {
     lines.push(
       '',
       `Integrity: ${i.sessions} sessions, ${i.acknowledgedAnswers} acknowledged answers, ${i.resultsChecked} results re-graded, ` +
-        `PostgreSQL ${i.database}${i.unverifiableViaApi ? `, ${i.unverifiableViaApi} sessions not readable via the API` : ''}` +
+        `monitor ${i.monitor}, PostgreSQL ${i.database}${i.unverifiableViaApi ? `, ${i.unverifiableViaApi} sessions not readable via the API` : ''}` +
         `${i.unsubmitted ? `, ${i.unsubmitted} never submitted` : ''} → **lost: ${i.lost}, mismatched: ${i.mismatched}**`,
     );
   }

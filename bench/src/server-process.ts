@@ -139,7 +139,13 @@ export async function startServer(opts: StartOptions): Promise<StartedServer> {
   // user, which must be able to traverse DATA_DIR to reach its own pg/ folder.
   await fsp.chmod(dataDir, 0o755);
   await fsp.mkdir(opts.logDir, { recursive: true });
-  const redis = opts.mode === 'redis' ? await startRedis(dataDir, opts.logDir, opts.log) : undefined;
+  const redis =
+    opts.mode === 'redis'
+      ? await startRedis(dataDir, opts.logDir, opts.log).catch(async (err: unknown) => {
+          await fsp.rm(dataDir, { recursive: true, force: true });
+          throw err;
+        })
+      : undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = path.join(opts.logDir, `server-${port}.log`);
@@ -173,6 +179,7 @@ export async function startServer(opts: StartOptions): Promise<StartedServer> {
   } catch (err) {
     await stopChild(child, 'server', 5000, opts.log);
     if (redis) await stopChild(redis.child, 'redis-server', 5000, opts.log);
+    if (!opts.keepData) await fsp.rm(dataDir, { recursive: true, force: true });
     throw err;
   }
 
