@@ -60,31 +60,31 @@ export class RedisHotStore implements HotStore {
   // ── Exam cache ──────────────────────────────────────────────────────────────────────
 
   async putExam(entry: CachedExam): Promise<void> {
-    await this.redisCall('exam cache', () => this.deps.redis.set(this.deps.keys.exam(entry.exam.examId), JSON.stringify(entry)));
+    await this.guarded('exam cache', () => this.deps.redis.set(this.deps.keys.exam(entry.exam.examId), JSON.stringify(entry)));
   }
 
   async getExam(examId: string): Promise<CachedExam | null> {
-    const json = await this.redisCall('exam cache', () => this.deps.redis.get(this.deps.keys.exam(examId)));
+    const json = await this.guarded('exam cache', () => this.deps.redis.get(this.deps.keys.exam(examId)));
     return json === null ? null : (JSON.parse(json) as CachedExam);
   }
 
   async dropExam(examId: string): Promise<void> {
-    await this.redisCall('exam cache', () => this.deps.redis.del(this.deps.keys.exam(examId)));
+    await this.guarded('exam cache', () => this.deps.redis.del(this.deps.keys.exam(examId)));
   }
 
   // ── Sessions ────────────────────────────────────────────────────────────────────────
 
   async createSession(input: NewSession): Promise<{ session: SessionState; created: boolean }> {
     const { redis, keys, scripts } = this.deps;
-    const indexed = await this.redisCall('session index', () => redis.hget(keys.sessionIndex(input.examId), input.studentId));
+    const indexed = await this.guarded('session index', () => redis.hget(keys.sessionIndex(input.examId), input.studentId));
     const resumed = indexed ? await this.getSession(indexed) : null;
     if (resumed) return { session: resumed, created: false };
 
     // PostgreSQL's UNIQUE (exam_id, student_id) decides between racing starts on any
     // process; the row exists before any log entry of the session can reach the writer.
-    const { meta, created } = await this.database('create session', () => this.db.insertSession(input));
+    const { meta, created } = await this.guarded('create session', () => this.db.insertSession(input));
     const session = created
-      ? (await this.redisCall('create session', () => scripts.loadSession(meta.id, metaToFields(meta), {}))).state
+      ? (await this.guarded('create session', () => scripts.loadSession(meta.id, metaToFields(meta), {}))).state
       : await this.getSession(meta.id);
     if (!session) throw new HotStoreError('NOT_FOUND', 'The session disappeared');
     await this.remember(session.meta);
@@ -92,13 +92,13 @@ export class RedisHotStore implements HotStore {
   }
 
   async getSession(sessionId: string): Promise<SessionState | null> {
-    const hot = await this.redisCall('read session', () => this.deps.scripts.readSession(sessionId));
+    const hot = await this.guarded('read session', () => this.deps.scripts.readSession(sessionId));
     return hot ?? this.rebuild(sessionId);
   }
 
   async sessionIdFor(examId: string, studentId: string): Promise<string | null> {
-    const indexed = await this.redisCall('session index', () => this.deps.redis.hget(this.deps.keys.sessionIndex(examId), studentId));
-    return indexed ?? (await this.database('session index', () => this.db.sessionIdFor(examId, studentId)));
+    const indexed = await this.guarded('session index', () => this.deps.redis.hget(this.deps.keys.sessionIndex(examId), studentId));
+    return indexed ?? (await this.guarded('session index', () => this.db.sessionIdFor(examId, studentId)));
   }
 
   async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
@@ -159,7 +159,7 @@ export class RedisHotStore implements HotStore {
 
   async evictSession(sessionId: string): Promise<void> {
     const { redis, keys, scripts } = this.deps;
-    const lastLog = await this.redisCall('evict', () => redis.hget(keys.sessionMeta(sessionId), 'lastLog'));
+    const lastLog = await this.guarded('evict', () => redis.hget(keys.sessionMeta(sessionId), 'lastLog'));
     if (lastLog) await this.persisted(sessionId, lastLog);
     try {
       await scripts.evictSession(sessionId);
@@ -174,7 +174,7 @@ export class RedisHotStore implements HotStore {
   async dueForExpiry(now: number, graceMs: number, limit: number): Promise<string[]> {
     const { redis, keys } = this.deps;
     // Expired means now > endsAt + grace, i.e. endsAt < now - grace (exclusive bound).
-    const perShard = await this.redisCall('due sessions', () =>
+    const perShard = await this.guarded('due sessions', () =>
       Promise.all(keys.allShards().map((s) => redis.zrangebyscore(keys.due(s), '-inf', `(${now - graceMs}`, 'WITHSCORES', 'LIMIT', 0, limit))),
     );
     const due: { id: string; endsAt: number }[] = [];
@@ -188,12 +188,12 @@ export class RedisHotStore implements HotStore {
   // ── Idempotency records ────────────────────────────────────────────────────────────
 
   async getIdempotent(key: string): Promise<unknown> {
-    const json = await this.redisCall('idempotency', () => this.deps.redis.get(this.deps.keys.idempotent(key)));
+    const json = await this.guarded('idempotency', () => this.deps.redis.get(this.deps.keys.idempotent(key)));
     return json === null ? null : (JSON.parse(json) as unknown);
   }
 
   async putIdempotent(key: string, value: unknown, ttlMs: number): Promise<unknown> {
-    const stored = await this.redisCall('idempotency', () => this.deps.scripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs));
+    const stored = await this.guarded('idempotency', () => this.deps.scripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs));
     return JSON.parse(stored) as unknown;
   }
 
@@ -202,13 +202,13 @@ export class RedisHotStore implements HotStore {
   async recordEvents(events: SessionEvent[]): Promise<void> {
     const { redis, keys } = this.deps;
     // Each event goes to its session's shard, so it is applied after the session's row.
-    await this.redisCall('session events', () =>
+    await this.guarded('session events', () =>
       Promise.all(events.map((e) => redis.xadd(keys.log(keys.shardOf(e.sessionId)), '*', ...eventFields(e)))),
     );
   }
 
   async publish(notice: SessionNotice): Promise<void> {
-    await this.redisCall('publish', () => this.deps.bus.publish('notices', JSON.stringify(notice)));
+    await this.guarded('publish', () => this.deps.bus.publish('notices', JSON.stringify(notice)));
   }
 
   subscribe(listener: (notice: SessionNotice) => void): () => void {
@@ -254,11 +254,11 @@ export class RedisHotStore implements HotStore {
     let pending = this.rebuilding.get(sessionId);
     if (!pending) {
       pending = (async () => {
-        const durable = await this.database('rebuild session', () => this.db.loadSession(sessionId));
+        const durable = await this.guarded('rebuild session', () => this.db.loadSession(sessionId));
         if (!durable) return null;
         const answers: Record<string, string> = {};
         for (const [questionId, saved] of Object.entries(durable.answers)) answers[questionId] = encodeAnswerRecord(saved);
-        const { state } = await this.redisCall('rebuild session', () =>
+        const { state } = await this.guarded('rebuild session', () =>
           this.deps.scripts.loadSession(sessionId, metaToFields(durable.meta), answers),
         );
         await this.remember(state.meta);
@@ -271,25 +271,24 @@ export class RedisHotStore implements HotStore {
   }
 
   private async remember(meta: SessionMeta): Promise<void> {
-    await this.redisCall('session index', () => this.deps.redis.hset(this.deps.keys.sessionIndex(meta.examId), meta.studentId, meta.id));
+    await this.guarded('session index', () => this.deps.redis.hset(this.deps.keys.sessionIndex(meta.examId), meta.studentId, meta.id));
   }
 
   private async persisted(sessionId: string, lastLog: string): Promise<void> {
     await this.deps.watch.until(this.deps.keys.shardOf(sessionId), lastLog, this.timeoutMs);
   }
 
-  private async redisCall<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Redis or PostgreSQL trouble surfaces as UNAVAILABLE (the client retries with its
+   * idempotency key), never as a 500 with internals in it; refusals pass through.
+   */
+  private async guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
       if (err instanceof HotStoreError) throw err;
       throw this.unavailable(err, what);
     }
-  }
-
-  /** PostgreSQL trouble surfaces as UNAVAILABLE (retry), never as a 500 with SQL in it. */
-  private async database<T>(what: string, run: () => Promise<T>): Promise<T> {
-    return this.redisCall(what, run);
   }
 
   private unavailable(err: unknown, what: string): HotStoreError {

@@ -148,6 +148,9 @@ describe('LogWriter', () => {
     await l.hotStore.flush();
     expect((await answersInDb(id)).map((r) => r.answer).sort()).toEqual(['A', 'B']);
     expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(0);
+    // The dead consumer, its entries claimed, is gone from the group.
+    const consumers = (await redis.xinfo('CONSUMERS', keys.log(shard), WRITER_GROUP)) as unknown[][];
+    expect(consumers.map((c) => c[c.indexOf('name') + 1])).not.toContain('dead');
   });
 
   it('a batch redelivered after its COMMIT (crash before XACK) changes nothing; older seqs never win', async () => {

@@ -80,6 +80,22 @@ export class ShardLeases {
     }
   }
 
+  /**
+   * Every process start leaves a consumer name in each group it read; with nothing pending
+   * (we just claimed it all) they are only clutter in XINFO. A live writer that reads this
+   * shard again later is simply re-created by XREADGROUP.
+   */
+  private async forgetIdleConsumers(shard: number): Promise<void> {
+    const consumers = (await this.redis.xinfo('CONSUMERS', this.keys.log(shard), WRITER_GROUP)) as unknown[][];
+    for (const info of consumers) {
+      const fields: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < info.length; i += 2) fields[String(info[i])] = info[i + 1];
+      if (fields['name'] !== this.consumer && Number(fields['pending']) === 0) {
+        await this.redis.xgroup('DELCONSUMER', this.keys.log(shard), WRITER_GROUP, String(fields['name']));
+      }
+    }
+  }
+
   private async heartbeat(now: number): Promise<number> {
     const key = this.keys.writers();
     await this.redis.zadd(key, now, this.consumer);
@@ -101,6 +117,7 @@ export class ShardLeases {
       ];
       cursor = String(reply[0]);
     } while (cursor !== '0-0');
+    await this.forgetIdleConsumers(shard);
     this.owned.add(shard);
     this.onAcquired(shard);
   }
