@@ -381,7 +381,7 @@ describe('an exam day in the browser', () => {
     await shot(page, '18-student-logged-in-elsewhere');
   });
 
-  it('shows "time is up" and submits by itself when the countdown reaches zero', async () => {
+  it('saves over HTTP when the WebSocket is blocked, shows "time is up" and submits by itself at zero', async () => {
     // a one-minute exam for one student, set up over the API to keep the wait short
     const api = async <T>(method: string, url: string, token: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${server.url}${url}`, {
@@ -413,6 +413,8 @@ describe('an exam day in the browser', () => {
     await api('POST', `/api/v1/admin/exams/${quiz.id}/publish`, accessToken);
 
     const page = student.page;
+    // This school's proxy breaks WebSockets: every save must still land, over HTTP.
+    await student.context.routeWebSocket(/\/api\/v1\/ws/, (ws) => ws.close({ code: 1011, reason: 'blocked by the test' }));
     await page.getByRole('button', { name: 'Sign in again' }).click();
     await page.waitForURL('**/login');
     await page.getByLabel('NISN').fill(sekar.nisn);
@@ -424,6 +426,11 @@ describe('an exam day in the browser', () => {
     await tokenDialog.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByRole('heading', { name: 'Question 1 of 3' }).waitFor();
     await answerCurrent(page);
+    await expect.poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 }).toBe('All answers saved');
+    const studentToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('examhall.auth') ?? '{}') as { accessToken?: string }).accessToken);
+    const sessionUrl = `/api/v1/sessions/${/session\/([0-9a-f-]{36})/.exec(page.url())![1]}`;
+    const view = await api<{ answers: Record<string, unknown> }>('GET', sessionUrl, studentToken!);
+    expect(Object.values(view.answers).filter((a) => a !== null)).toHaveLength(1);
     // under five minutes from the start: the red banner and the red clock
     await page.getByRole('alert').filter({ hasText: 'Less than 5 minutes left' }).waitFor();
     expect(await page.getByTestId('countdown').getAttribute('class')).toContain('countdown--critical');
@@ -435,5 +442,6 @@ describe('an exam day in the browser', () => {
     await page.getByRole('link', { name: 'See my result' }).click();
     await page.getByRole('heading', { name: 'Exam submitted' }).waitFor();
     expect(await page.getByTestId('result-score').innerText()).toMatch(/^[1-9]/);
+    await student.context.unrouteAll();
   });
 });

@@ -300,6 +300,7 @@ export const en = {
   'builder.closes': 'Closes',
   'builder.duration': 'Duration (minutes)',
   'builder.targets': 'Who takes it',
+  'builder.targetsShort': 'Targets',
   'builder.targetsHint': 'Classes, whole grades, majors or single students.',
   'builder.noTargets': 'Nobody yet. Add at least one class or student.',
   'builder.targetType': 'Target type',

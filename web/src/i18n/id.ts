@@ -302,6 +302,7 @@ export const id: Record<MessageKey, string> = {
   'builder.closes': 'Ditutup',
   'builder.duration': 'Durasi (menit)',
   'builder.targets': 'Peserta',
+  'builder.targetsShort': 'Sasaran',
   'builder.targetsHint': 'Kelas, satu tingkat, jurusan, atau siswa tertentu.',
   'builder.noTargets': 'Belum ada peserta. Tambahkan minimal satu kelas atau siswa.',
   'builder.targetType': 'Jenis peserta',

@@ -326,7 +326,7 @@ export function ExamBuilder() {
                 <dd>{formatNumber(totalPoints, 2)}</dd>
               </div>
               <div>
-                <dt>{t('builder.targets')}</dt>
+                <dt>{t('builder.targetsShort')}</dt>
                 <dd>{draft.targets.length}</dd>
               </div>
             </dl>
