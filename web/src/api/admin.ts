@@ -23,12 +23,13 @@ function upload<T>(path: string, file: File): Promise<T> {
 }
 
 export type Listing<T> = T[] | Page<T>;
+type ClassFields = Pick<SchoolClass, 'gradeLevel' | 'majorCode' | 'groupNumber' | 'name'>;
 
 export const adminApi = {
   classes: {
     list: () => request<Listing<SchoolClass>>(`${A}/classes`),
-    create: (body: Omit<SchoolClass, 'id'>) => request<SchoolClass>(`${A}/classes`, { method: 'POST', body }),
-    update: (classId: string, body: Partial<Omit<SchoolClass, 'id'>>) =>
+    create: (body: ClassFields) => request<SchoolClass>(`${A}/classes`, { method: 'POST', body }),
+    update: (classId: string, body: Partial<ClassFields>) =>
       request<SchoolClass>(`${A}/classes/${id(classId)}`, { method: 'PATCH', body }),
     remove: (classId: string) => request<void>(`${A}/classes/${id(classId)}`, { method: 'DELETE' }),
   },

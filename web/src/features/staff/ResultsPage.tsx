@@ -154,7 +154,7 @@ export function ResultsPage() {
                           </span>
                         )}
                       </td>
-                      <td className="small">{formatDateTime(row.submittedAt ?? row.lastActivityAt)}</td>
+                      <td className="small">{formatDateTime(row.lastActivityAt)}</td>
                       <td className="table__actions">
                         {row.sessionId && row.status === 'PENDING_REVIEW' && (
                           <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.gradeNamed', { name: s.name })} onClick={() => setGrading(row)}>

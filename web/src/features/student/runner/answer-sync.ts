@@ -55,6 +55,8 @@ const ACK_TIMEOUT_MS = 6_000;
 /** how long a socket may be down before HTTP takes over */
 const HTTP_TAKEOVER_MS = 1_500;
 const PING_EVERY_MS = 20_000;
+/** the server takes up to 500 answers per PUT; a long offline spell is sent in slices */
+const MAX_BATCH = 200;
 
 /** The same batch retried gets the same Idempotency-Key (a 106-bit digest of its versions). */
 function batchKey(keys: string[]): string {
@@ -298,7 +300,7 @@ export class AnswerSync {
         });
       }
     } else if (Date.now() - this.socketDownSince >= HTTP_TAKEOVER_MS && !this.httpBusy && Date.now() >= this.httpRetryAt) {
-      void this.sendHttp(this.httpSingly ? ready.slice(0, 1) : ready);
+      void this.sendHttp(this.httpSingly ? ready.slice(0, 1) : ready.slice(0, MAX_BATCH));
     }
     this.emit();
   }
@@ -450,19 +452,22 @@ export class AnswerSync {
   }
 
   private handleMessage(message: ServerMessage): void {
+    // ids are ours (strings); the protocol also allows numbers
+    const id = 'id' in message && message.id !== undefined ? String(message.id) : undefined;
     switch (message.type) {
       case 'saved': {
-        const qid = this.byMsgId.get(message.id);
-        if (!qid) return;
-        this.byMsgId.delete(message.id);
+        const qid = id === undefined ? undefined : this.byMsgId.get(id);
+        if (!qid || id === undefined) return;
+        this.byMsgId.delete(id);
         const flight = this.inflight.get(qid);
-        if (flight?.msgId === message.id) this.acknowledge(qid, flight.key);
+        if (flight && flight.msgId === id) this.acknowledge(qid, flight.key);
         this.pump();
         return;
       }
       case 'pong': {
-        const sentAt = this.pings.get(message.id);
-        this.pings.delete(message.id);
+        if (id === undefined) return;
+        const sentAt = this.pings.get(id);
+        this.pings.delete(id);
         if (sentAt === undefined) return;
         const rtt = performance.now() - sentAt;
         // a slow round trip says little about the clock
@@ -481,7 +486,7 @@ export class AnswerSync {
         this.events.onKicked();
         return;
       case 'error':
-        this.handleSocketError(message.id, message.code, message.message);
+        this.handleSocketError(id, message.code, message.message);
         return;
       default:
     }
