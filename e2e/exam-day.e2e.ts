@@ -381,7 +381,7 @@ describe('an exam day in the browser', () => {
     await shot(page, '18-student-logged-in-elsewhere');
   });
 
-  it('saves over HTTP when the WebSocket is blocked, shows "time is up" and submits by itself at zero', async () => {
+  it('refreshes a rejected token, saves over HTTP when the WebSocket is blocked, and submits by itself at zero', async () => {
     // a one-minute exam for one student, set up over the API to keep the wait short
     const api = async <T>(method: string, url: string, token: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${server.url}${url}`, {
@@ -420,6 +420,21 @@ describe('an exam day in the browser', () => {
     await page.getByLabel('NISN').fill(sekar.nisn);
     await page.getByLabel('Password').fill(sekar.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My exams' }).waitFor();
+
+    // An access token the server no longer accepts: the app trades the refresh token for a
+    // new pair (POST /auth/refresh) and carries on.
+    const stale = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.invalid-signature';
+    await page.evaluate((token) => {
+      const auth = JSON.parse(localStorage.getItem('examhall.auth')!) as { accessToken: string };
+      localStorage.setItem('examhall.auth', JSON.stringify({ ...auth, accessToken: token }));
+    }, stale);
+    const refreshed = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/refresh') && res.status() === 200);
+    await page.reload();
+    await refreshed;
+    await page.getByRole('button', { name: 'Start exam: Kuis Kilat — 1 menit' }).waitFor();
+    expect(await page.evaluate(() => (JSON.parse(localStorage.getItem('examhall.auth')!) as { accessToken: string }).accessToken)).not.toBe(stale);
+
     await page.getByRole('button', { name: 'Start exam: Kuis Kilat — 1 menit' }).click();
     const tokenDialog = page.getByRole('dialog', { name: 'Enter the exam token' });
     await tokenDialog.getByLabel('Exam token').fill(quiz.entryToken);
