@@ -145,9 +145,14 @@ describe('an exam day in the browser', () => {
     const editor = page.getByRole('textbox', { name: 'Question text' });
     await editor.click();
     await page.keyboard.type(editorQuestion.text);
-    const png = path.join(files, 'triangle.png');
-    writeFileSync(png, trianglePng());
-    await page.locator('input[type="file"][aria-label="Insert image"]').setInputFiles(png);
+    // pasted, as a teacher does from a screenshot tool: uploaded, then inserted by URL
+    const pngBase64 = trianglePng().toString('base64');
+    await editor.evaluate((el, data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const clipboard = new DataTransfer();
+      clipboard.items.add(new File([bytes], 'triangle.png', { type: 'image/png' }));
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }));
+    }, pngBase64);
     const img = editor.locator('img');
     await img.waitFor();
     const src = await img.getAttribute('src');

@@ -1,4 +1,4 @@
-import { request, requestRaw } from './http';
+import { request } from './http';
 import type {
   BankQuestion,
   Exam,
@@ -48,6 +48,7 @@ export const adminApi = {
       request<Student>(`${A}/students/${id(studentId)}`, { method: 'PATCH', body }),
     remove: (studentId: string) => request<void>(`${A}/students/${id(studentId)}`, { method: 'DELETE' }),
     import: (file: File) => upload<ImportResult>(`${A}/students/import`, file),
+    templateUrl: `${A}/students/import/template.csv`,
     resetLogin: (studentId: string) => request<void>(`${A}/students/${id(studentId)}/reset-login`, { method: 'POST' }),
   },
   questions: {
@@ -63,6 +64,8 @@ export const adminApi = {
       request<BankQuestion>(`${A}/questions/${id(questionId)}`, { method: 'PATCH', body }),
     remove: (questionId: string) => request<void>(`${A}/questions/${id(questionId)}`, { method: 'DELETE' }),
     import: (file: File) => upload<ImportResult>(`${A}/questions/import`, file),
+    templateUrl: `${A}/questions/import/template.csv`,
+    exportUrl: (format: 'csv' | 'xlsx') => `${A}/questions/export.${format}`,
   },
   exams: {
     list: () => request<Listing<ExamSummary>>(`${A}/exams?pageSize=500`),
@@ -75,7 +78,7 @@ export const adminApi = {
     rotateToken: (examId: string) => request<{ entryToken: string } & Partial<Exam>>(`${A}/exams/${id(examId)}/token`, { method: 'POST' }),
     sessions: (examId: string) => request<ExamMonitor>(`${A}/exams/${id(examId)}/sessions`),
     releaseResults: (examId: string) => request<{ examId: string; resultsReleasedAt: string }>(`${A}/exams/${id(examId)}/results/release`, { method: 'POST' }),
-    download: (examId: string, format: 'csv' | 'xlsx') => requestRaw(`${A}/exams/${id(examId)}/results.${format}`),
+    resultsUrl: (examId: string, format: 'csv' | 'xlsx') => `${A}/exams/${id(examId)}/results.${format}`,
   },
   sessions: {
     answers: (sessionId: string) =>

@@ -2,18 +2,21 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ImportResult } from '../api/types';
 import { useT } from '../i18n/i18n';
 import { Dialog } from './Dialog';
+import { downloadFile } from '../lib/download';
 import { ErrorNote } from './ui';
 
 interface ImportDialogProps {
   title: string;
   help: ReactNode;
+  /** a CSV with the right header row, fetched with the bearer token */
+  template?: { url: string; fileName: string };
   onClose: () => void;
   onImport: (file: File) => Promise<ImportResult>;
   onDone: () => void;
 }
 
 /** Upload a CSV/XLSX file and show what the server made of it, row by row. */
-export function ImportDialog({ title, help, onClose, onImport, onDone }: ImportDialogProps) {
+export function ImportDialog({ title, help, template, onClose, onImport, onDone }: ImportDialogProps) {
   const t = useT();
   const inputId = useId();
   const [file, setFile] = useState<File | null>(null);
@@ -40,7 +43,18 @@ export function ImportDialog({ title, help, onClose, onImport, onDone }: ImportD
   return (
     <Dialog open title={title} onClose={onClose} size="md">
       <form className="stack" onSubmit={upload}>
-        <div className="note note--info">{help}</div>
+        <div className="note note--info">
+          <span>{help}</span>
+          {template && (
+            <button
+              type="button"
+              className="btn btn--link btn--sm"
+              onClick={() => void downloadFile(template.url, template.fileName).catch((err: unknown) => setError(err))}
+            >
+              {t('import.template')}
+            </button>
+          )}
+        </div>
         <div className="field">
           <label htmlFor={inputId}>{t('import.file')}</label>
           <input

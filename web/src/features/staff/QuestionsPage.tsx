@@ -9,6 +9,7 @@ import { useToast } from '../../components/Toast';
 import { Badge, EmptyState, ErrorNote, Loading, PageHeader, errorText } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { stripHtml } from '../../lib/time';
+import { downloadFile } from '../../lib/download';
 import { useAsync } from '../../lib/use-async';
 
 export function kindLabel(t: ReturnType<typeof useI18n>['t'], kind: BankQuestion['kind']): string {
@@ -32,6 +33,14 @@ export function QuestionsPage() {
       .filter(({ q, plain }) => (!kind || q.kind === kind) && (!needle || plain.toLowerCase().includes(needle) || q.tags.some((tag) => tag.toLowerCase().includes(needle))));
   }, [questions.data, search, kind]);
 
+  async function exportBank(format: 'csv' | 'xlsx') {
+    try {
+      await downloadFile(adminApi.questions.exportUrl(format), `question-bank.${format}`);
+    } catch (err) {
+      toast.show(errorText(t, err), 'danger');
+    }
+  }
+
   async function remove(q: BankQuestion, plain: string) {
     const ok = await confirm({ title: t('questions.confirmDelete'), body: <p className="muted">{plain.slice(0, 140)}</p>, confirmLabel: t('common.delete'), danger: true });
     if (!ok) return;
@@ -50,6 +59,12 @@ export function QuestionsPage() {
         subtitle={questions.data ? t('questions.count', { n: questions.data.length }) : undefined}
         actions={
           <>
+            <button type="button" className="btn btn--ghost" onClick={() => void exportBank('csv')}>
+              {t('questions.exportCsv')}
+            </button>
+            <button type="button" className="btn btn--ghost" onClick={() => void exportBank('xlsx')}>
+              {t('questions.exportXlsx')}
+            </button>
             <button type="button" className="btn btn--secondary" onClick={() => setImporting(true)}>
               {t('questions.import')}
             </button>
@@ -123,6 +138,7 @@ export function QuestionsPage() {
       {importing && (
         <ImportDialog
           title={t('questions.importTitle')}
+          template={{ url: adminApi.questions.templateUrl, fileName: 'questions-template.csv' }}
           help={
             <>
               {t('questions.importHelp')} <code>kind, text, option_a … option_f, correct, points, explanation, tags</code>

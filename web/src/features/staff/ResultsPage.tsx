@@ -3,28 +3,15 @@ import { Link, useParams } from 'react-router-dom';
 import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
 import type { MonitorRow } from '../../api/types';
+import { useConfirm } from '../../components/Confirm';
 import { useToast } from '../../components/Toast';
 import { EmptyState, ErrorNote, Loading, PageHeader, StatusBadge, errorText } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
+import { downloadFile } from '../../lib/download';
 import { useAsync } from '../../lib/use-async';
 import { GradingDialog } from './GradingDialog';
 import { rowSession, rowStudent } from './MonitorPage';
 
-/** Fetch with the bearer token, then hand the bytes to the browser as a download. */
-async function download(examId: string, format: 'csv' | 'xlsx', fallbackName: string) {
-  const res = await adminApi.exams.download(examId, format);
-  const blob = await res.blob();
-  const disposition = res.headers.get('Content-Disposition') ?? '';
-  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name ? decodeURIComponent(name) : `${fallbackName}.${format}`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function ResultsPage() {
   const { examId = '' } = useParams();
@@ -41,6 +28,19 @@ export function ResultsPage() {
   }, [exam.data, bank.data]);
   const [busy, setBusy] = useState<string | null>(null);
   const [grading, setGrading] = useState<MonitorRow | null>(null);
+  const [confirm, confirmElement] = useConfirm();
+
+  async function release() {
+    const ok = await confirm({ title: t('results.releaseTitle'), body: <p>{t('results.releaseBody')}</p>, confirmLabel: t('results.release') });
+    if (!ok) return;
+    try {
+      await adminApi.exams.releaseResults(examId);
+      toast.show(t('results.released'), 'success');
+      exam.reload();
+    } catch (err) {
+      toast.show(errorText(t, err), 'danger');
+    }
+  }
 
   const list = [...(rows.data ?? [])].sort((a, b) => Number(b.score ?? -1) - Number(a.score ?? -1));
   const scored = list.filter((r) => r.score !== null && r.score !== undefined);
@@ -51,7 +51,7 @@ export function ResultsPage() {
   async function get(format: 'csv' | 'xlsx') {
     setBusy(format);
     try {
-      await download(examId, format, fileBase);
+      await downloadFile(adminApi.exams.resultsUrl(examId, format), `${fileBase}.${format}`);
     } catch (err) {
       toast.show(errorText(t, err), 'danger');
     } finally {
@@ -74,6 +74,11 @@ export function ResultsPage() {
             <Link className="btn btn--secondary" to={`/admin/exams/${examId}/monitor`}>
               {t('examsAdmin.monitor')}
             </Link>
+            {exam.data?.resultPolicy === 'manual' && (
+              <button type="button" className="btn btn--secondary" onClick={() => void release()}>
+                {t('results.release')}
+              </button>
+            )}
             <button type="button" className="btn btn--secondary" disabled={busy !== null} onClick={() => void get('csv')}>
               {busy === 'csv' ? t('results.preparing') : t('results.csv')}
             </button>
@@ -101,6 +106,7 @@ export function ResultsPage() {
           <span className="stat-card__label">{t('results.highest')}</span>
         </div>
       </div>
+      {confirmElement}
       {rows.loading && !rows.data && <Loading />}
       <ErrorNote error={rows.error} onRetry={rows.reload} />
       {rows.data && list.length === 0 && <EmptyState title={t('monitor.none')} />}

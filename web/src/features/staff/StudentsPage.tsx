@@ -168,6 +168,7 @@ export function StudentsPage() {
       {dialog === 'import' && (
         <ImportDialog
           title={t('students.importTitle')}
+          template={{ url: adminApi.students.templateUrl, fileName: 'students-template.csv' }}
           help={
             <>
               {t('students.importHelp')} <code>nisn, name, password, class</code>
