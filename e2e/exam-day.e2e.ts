@@ -58,6 +58,7 @@ let examId = '';
 let entryToken = '';
 
 async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(250); // let transitions settle
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
