@@ -153,6 +153,26 @@ describe('LogWriter', () => {
     expect(consumers.map((c) => c[c.indexOf('name') + 1])).not.toContain('dead');
   });
 
+  it('takes over entries a writer read after it lost the shard (none stay stranded)', async () => {
+    const l = await lane({ writer: false });
+    const id = await startSession(l);
+    const writer = extraWriter();
+    writer.start();
+    const shard = keys.shardOf(id);
+    await until(async () => writer.ownedShards().includes(shard));
+    // A writer with a stale idea of its shards reads an entry the moment it is written
+    // (MULTI: the owner cannot get to it first), then never comes back.
+    const q1 = exam.questionIds[0]!;
+    const record = '{"seq":1,"at":1700000000000,"ts":null,"on":1,"a":"B"}';
+    await redis.multi()
+      .xadd(keys.log(shard), '*', 't', 'answers', 's', id, q1, record)
+      .xreadgroup('GROUP', WRITER_GROUP, 'stale', 'COUNT', 10, 'STREAMS', keys.log(shard), '>')
+      .exec();
+    expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(1);
+    await l.hotStore.flush();
+    expect(await answersInDb(id)).toEqual([{ questionId: q1, answer: 'B', seq: 1 }]);
+  });
+
   it('a batch redelivered after its COMMIT (crash before XACK) changes nothing; older seqs never win', async () => {
     const l = await lane({ writer: false });
     const id = await startSession(l);

@@ -52,9 +52,13 @@ export class LogWriter {
   private readonly batchSize: number;
   private readonly maxIdleMs: number;
   private readonly maxBackoffMs: number;
+  /** shards of the batch being persisted (the lease loop must not give them away) */
+  private readonly inFlight = new Set<number>();
   private running = false;
   private loop: Promise<void> | undefined;
+  private leaseLoop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private wakeLeases: (() => void) | undefined;
   private unsubscribeWake: (() => void) | undefined;
   private readonly instruments;
 
@@ -70,7 +74,11 @@ export class LogWriter {
     this.batchSize = options.batchSize ?? 500;
     this.maxIdleMs = options.maxIdleMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
-    this.leases = new ShardLeases(redis, keys, scripts, this.consumer, options.leaseMs ?? 5_000, (shard) => this.rereadPending.add(shard));
+    this.leases = new ShardLeases(
+      redis, keys, scripts, this.consumer, options.leaseMs ?? 5_000,
+      (shard) => this.rereadPending.add(shard),
+      () => this.inFlight,
+    );
     const m = options.metrics;
     this.instruments = m && {
       batchEntries: m.histogram('examhall_log_batch_entries', 'Log entries per PostgreSQL transaction', [1, 5, 20, 50, 100, 250, 500, 1000]),
@@ -87,6 +95,7 @@ export class LogWriter {
     this.unsubscribeWake = this.bus.on('wake', (message) => {
       if (this.leases.owned.has(Number(message))) this.wake?.();
     });
+    this.leaseLoop = this.keepLeases();
     this.loop = this.run();
   }
 
@@ -95,7 +104,9 @@ export class LogWriter {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
+    this.wakeLeases?.();
     await this.loop;
+    await this.leaseLoop;
     this.unsubscribeWake?.();
     await this.leases.releaseAll();
   }
@@ -105,13 +116,27 @@ export class LogWriter {
     return [...this.leases.owned].sort((a, b) => a - b);
   }
 
+  /** Leases and heartbeat on their own clock, whatever the batch loop is waiting for. */
+  private async keepLeases(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.leases.maintain();
+        this.instruments?.ownedShards.set(this.leases.owned.size);
+      } catch (err) {
+        this.options.logger?.warn({ err }, 'log writer: could not renew shard leases; retrying');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.leases.leaseMs / 3);
+        this.wakeLeases = () => (clearTimeout(timer), resolve());
+      });
+    }
+  }
+
   private async run(): Promise<void> {
     let idleMs = 1;
     let failures = 0;
     while (this.running) {
       try {
-        await this.leases.maintain();
-        this.instruments?.ownedShards.set(this.leases.owned.size);
         const entries = await this.read();
         if (entries.length === 0) {
           idleMs = Math.min(this.maxIdleMs, idleMs * 2);
@@ -119,7 +144,12 @@ export class LogWriter {
           continue;
         }
         idleMs = 1;
-        await this.persist(entries);
+        for (const e of entries) this.inFlight.add(e.shard);
+        try {
+          await this.persist(entries);
+        } finally {
+          this.inFlight.clear();
+        }
         failures = 0;
       } catch (err) {
         failures += 1;
@@ -135,7 +165,7 @@ export class LogWriter {
 
   /** Up to batchSize entries over the owned shards, each shard's in log order. */
   private async read(): Promise<ReadEntry[]> {
-    const shards = [...this.leases.owned];
+    const shards = this.leases.readable();
     if (shards.length === 0) return [];
     const perShard = Math.max(10, Math.ceil(this.batchSize / shards.length));
     const batches = await Promise.all(

@@ -14,7 +14,8 @@ import type { Scripts } from './scripts.js';
  */
 export class ShardLeases {
   readonly owned = new Set<number>();
-  private lastMaintained = 0;
+  /** when this writer last saw each owned lease held by itself */
+  private readonly confirmedAt = new Map<number, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -22,31 +23,52 @@ export class ShardLeases {
     private readonly scripts: Scripts,
     readonly consumer: string,
     readonly leaseMs: number,
-    /** called with each newly owned shard after its old owner's entries were claimed */
-    private readonly onAcquired: (shard: number) => void,
+    /** called with a shard whose pending entries this writer must (re)read first */
+    private readonly onClaimed: (shard: number) => void,
+    /** shards of the batch in hand: never given away in the middle of it */
+    private readonly inFlight: () => ReadonlySet<number> = () => new Set(),
   ) {}
 
-  /** Renews, balances and takes shards; cheap to call often (acts every leaseMs / 3). */
+  /**
+   * Renews, balances and takes shards, and claims entries left idle for a whole lease.
+   * Runs on its own timer (every leaseMs / 3), so a writer waiting out a PostgreSQL outage
+   * or a slow transaction keeps its shards and its heartbeat.
+   */
   async maintain(now = Date.now()): Promise<void> {
-    if (now - this.lastMaintained < this.leaseMs / 3) return;
-    this.lastMaintained = now;
     const live = await this.heartbeat(now);
     for (const shard of [...this.owned]) {
-      if (!(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) this.owned.delete(shard);
+      if (await this.scripts.holdLease(shard, this.consumer, this.leaseMs)) this.confirmedAt.set(shard, now);
+      else this.drop(shard);
     }
     const fair = Math.ceil(this.keys.shards / live);
+    const busy = this.inFlight();
     for (const shard of [...this.owned].sort((a, b) => b - a)) {
       if (this.owned.size <= fair) break;
+      if (busy.has(shard)) continue;
       await this.scripts.releaseLease(shard, this.consumer);
-      this.owned.delete(shard);
+      this.drop(shard);
     }
     // Start at a random shard so writers starting together do not all fight over shard 0.
     const offset = Math.floor(Math.random() * this.keys.shards);
     for (let i = 0; i < this.keys.shards && this.owned.size < fair; i += 1) {
       const shard = (offset + i) % this.keys.shards;
       if (this.owned.has(shard) || !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) continue;
-      await this.adopt(shard);
+      await this.adopt(shard, now);
     }
+    // Entries idle for a whole lease were read by a writer that stalled, or that lost the
+    // shard right after reading: whoever owns the shard now takes them over (its own too,
+    // harmlessly), so no entry can stay stranded in another consumer's pending list.
+    for (const shard of this.owned) {
+      if ((await this.claim(shard, this.leaseMs)) > 0) this.onClaimed(shard);
+    }
+  }
+
+  /**
+   * The shards it is safe to read new entries from now: those whose lease was confirmed
+   * within half a lease, so no other writer can hold it yet.
+   */
+  readable(now = Date.now()): number[] {
+    return [...this.owned].filter((shard) => now - (this.confirmedAt.get(shard) ?? 0) < this.leaseMs / 2);
   }
 
   /**
@@ -56,9 +78,10 @@ export class ShardLeases {
   async stillOwn(shards: Iterable<number>): Promise<boolean> {
     for (const shard of shards) {
       if (!this.owned.has(shard) || !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) {
-        this.owned.delete(shard);
+        this.drop(shard);
         return false;
       }
+      this.confirmedAt.set(shard, Date.now());
     }
     return true;
   }
@@ -67,6 +90,7 @@ export class ShardLeases {
   async releaseAll(): Promise<void> {
     for (const shard of this.owned) await this.scripts.releaseLease(shard, this.consumer).catch(() => undefined);
     this.owned.clear();
+    this.confirmedAt.clear();
     await this.redis.zrem(this.keys.writers(), this.consumer).catch(() => undefined);
   }
 
@@ -78,6 +102,34 @@ export class ShardLeases {
     } catch (err) {
       if (!String((err as Error).message).startsWith('BUSYGROUP')) throw err;
     }
+  }
+
+  private async adopt(shard: number, now: number): Promise<void> {
+    await this.ensureGroup(shard);
+    // Everything pending in this shard now belongs to us, whoever read it before: with the
+    // lease we are the only writer here, so min-idle 0 cannot steal from a live owner
+    // (a stalled one is fenced off by stillOwn()).
+    await this.claim(shard, 0);
+    await this.forgetIdleConsumers(shard);
+    this.owned.add(shard);
+    this.confirmedAt.set(shard, now);
+    this.onClaimed(shard);
+  }
+
+  /** XAUTOCLAIMs the shard's pending entries idle at least `minIdleMs`; returns how many. */
+  private async claim(shard: number, minIdleMs: number): Promise<number> {
+    let cursor = '0-0';
+    let claimed = 0;
+    do {
+      const reply = (await this.redis.xautoclaim(this.keys.log(shard), WRITER_GROUP, this.consumer, minIdleMs, cursor, 'COUNT', 500, 'JUSTID')) as [
+        string,
+        unknown[],
+        ...unknown[],
+      ];
+      cursor = String(reply[0]);
+      claimed += reply[1].length;
+    } while (cursor !== '0-0');
+    return claimed;
   }
 
   /**
@@ -104,21 +156,8 @@ export class ShardLeases {
     return Math.max(1, await this.redis.zcard(key));
   }
 
-  private async adopt(shard: number): Promise<void> {
-    await this.ensureGroup(shard);
-    // Everything pending in this shard now belongs to us, whoever read it before: with the
-    // lease we are the only writer here, so min-idle 0 cannot steal from a live owner
-    // (a stalled one is fenced off by stillOwn()).
-    let cursor = '0-0';
-    do {
-      const reply = (await this.redis.xautoclaim(this.keys.log(shard), WRITER_GROUP, this.consumer, 0, cursor, 'COUNT', 500, 'JUSTID')) as [
-        string,
-        ...unknown[],
-      ];
-      cursor = String(reply[0]);
-    } while (cursor !== '0-0');
-    await this.forgetIdleConsumers(shard);
-    this.owned.add(shard);
-    this.onAcquired(shard);
+  private drop(shard: number): void {
+    this.owned.delete(shard);
+    this.confirmedAt.delete(shard);
   }
 }
