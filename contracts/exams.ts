@@ -139,7 +139,10 @@ export const MonitorRow = Type.Object({
   answeredCount: Type.Integer(),
   lastActivityAt: Type.Union([Timestamp, Type.Null()]),
   endsAt: Type.Union([Timestamp, Type.Null()]),
+  startedAt: Type.Union([Timestamp, Type.Null()]),
+  submittedAt: Type.Union([Timestamp, Type.Null()]),
   score: Type.Union([Type.Number(), Type.Null()]),
+  maxScore: Type.Union([Type.Number(), Type.Null()]),
   signalCount: Type.Integer({ description: 'anti-cheat events recorded for the session' }),
 });
 export type MonitorRow = Static<typeof MonitorRow>;

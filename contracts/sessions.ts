@@ -142,4 +142,34 @@ export const StaffResultView = Type.Object({
 });
 export type StaffResultView = Static<typeof StaffResultView>;
 
+/** One answer of a session as a grader sees it (authored order, with the question). */
+export const ReviewAnswer = Type.Object({
+  questionId: Type.String(),
+  position: Type.Integer({ description: 'the question number in the authored order, from 1' }),
+  kind: Type.Union([Type.Literal('single'), Type.Literal('multi'), Type.Literal('text')]),
+  text: Type.String({ description: 'the question (sanitized HTML)' }),
+  options: Type.Array(Type.Object({ id: Type.String(), text: Type.String() })),
+  answer: Answer,
+  correctAnswer: Type.Array(Type.String()),
+  maxPoints: Type.Number(),
+  awardedPoints: Type.Union([Type.Number(), Type.Null()], { description: 'null until graded' }),
+  pending: Type.Boolean({ description: 'a written answer waiting for a teacher' }),
+});
+
+/** `GET /api/v1/admin/sessions/{id}`: a student's paper, for monitoring and manual grading. */
+export const SessionReview = Type.Object({
+  sessionId: Type.String(),
+  examId: Type.String(),
+  studentId: Type.String(),
+  status: SessionStatus,
+  startedAt: Timestamp,
+  endsAt: Timestamp,
+  submittedAt: Type.Union([Timestamp, Type.Null()]),
+  score: Type.Union([Type.Number(), Type.Null()]),
+  maxScore: Type.Number(),
+  pendingCount: Type.Integer(),
+  answers: Type.Array(ReviewAnswer),
+});
+export type SessionReview = Static<typeof SessionReview>;
+
 export const ReleaseResponse = Type.Object({ examId: Type.String(), resultsReleasedAt: Timestamp });

@@ -58,7 +58,10 @@ function presentMonitorRow(r: ParticipantRow): MonitorRow {
     answeredCount: r.answeredCount,
     lastActivityAt: r.lastActivityAt?.toISOString() ?? null,
     endsAt: r.endsAt?.toISOString() ?? null,
+    startedAt: r.startedAt?.toISOString() ?? null,
+    submittedAt: r.submittedAt?.toISOString() ?? null,
     score: r.score,
+    maxScore: r.maxScore,
     signalCount: r.signalCount,
   };
 }

@@ -94,14 +94,16 @@ describe('live monitor', () => {
     expect(monitor.items).toHaveLength(5);
     expect(byId.get(students.scored)).toMatchObject({
       studentName: 'Ayu Lestari', nisn: '0000000001', className: 'X IPA 1', status: 'SCORED',
-      sessionId: expect.any(String), answeredCount: 3, score: 7.5, signalCount: 2, endsAt: expect.any(String),
+      sessionId: expect.any(String), answeredCount: 3, score: 7.5, maxScore: 10, signalCount: 2, endsAt: expect.any(String),
+      startedAt: expect.any(String), submittedAt: expect.any(String),
     });
     const working = byId.get(students.working)!;
     expect(working).toMatchObject({ status: 'IN_PROGRESS', answeredCount: 1, score: null, signalCount: 0 });
     expect(Date.now() - Date.parse(working.lastActivityAt!)).toBeLessThan(60_000); // the latest save, not the start
     expect(byId.get(students.idle)).toEqual({
       studentId: students.idle, studentName: 'Citra Dewi', nisn: '0000000003', className: 'X IPA 1', status: 'NOT_STARTED',
-      answeredCount: 0, lastActivityAt: null, endsAt: null, score: null, signalCount: 0,
+      answeredCount: 0, lastActivityAt: null, endsAt: null, startedAt: null, submittedAt: null, score: null, maxScore: null,
+      signalCount: 0,
     });
     expect(byId.get(students.untargeted)).toMatchObject({ className: 'X IPS 2', status: 'PENDING_REVIEW' });
   });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../../../contracts/common.js';
-import { ExtendBody, ExtendResponse, GradeBody, GradeParams, ReleaseResponse, StaffResultView } from '../../../contracts/sessions.js';
+import { ExtendBody, ExtendResponse, GradeBody, GradeParams, ReleaseResponse, SessionReview, StaffResultView } from '../../../contracts/sessions.js';
 import type { Guards } from '../auth/guards.js';
 import { staffOf } from '../auth/principal.js';
 import type { SessionStaffService } from './staff.service.js';
@@ -13,6 +13,14 @@ export const sessionStaffRoutes: FastifyPluginAsyncTypebox<{ staffSessions: Sess
   app,
   { staffSessions, guards },
 ) => {
+  app.get('/sessions/:id', {
+    onRequest: guards.requirePermission('exams:read_all', 'exams:write_own', 'exams:write_all'),
+    schema: {
+      tags, security, summary: "A student's paper with the answer key beside it (monitoring, manual grading)",
+      params: IdParams, response: { 200: SessionReview, ...errorResponses },
+    },
+  }, async (request) => staffSessions.review(staffOf(request), request.params.id));
+
   app.post('/sessions/:id/extend', {
     onRequest: guards.requirePermission('sessions:extend'),
     schema: {

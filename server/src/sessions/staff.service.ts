@@ -1,4 +1,4 @@
-import type { StaffResultView } from '../../../contracts/sessions.js';
+import type { SessionReview, StaffResultView } from '../../../contracts/sessions.js';
 import { canReadExam, canWrite } from '../auth/policy.js';
 import type { StaffPrincipal } from '../auth/principal.js';
 import { applyManualGrade } from '../grading/grade.js';
@@ -31,6 +31,35 @@ export function createSessionStaffService(deps: {
   }
 
   return {
+    /**
+     * A student's paper with the key beside it, for the exam's readers (monitor, grading).
+     * Points come from the recorded result; before submit nothing is awarded yet.
+     */
+    async review(staff: StaffPrincipal, sessionId: string): Promise<SessionReview> {
+      const { state, cached } = await sessionWithExam(staff, sessionId);
+      const { meta, answers } = state;
+      const graded = new Map((meta.result?.breakdown ?? []).map((b) => [b.questionId, b]));
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      return {
+        sessionId, examId: meta.examId, studentId: meta.studentId, status: meta.status,
+        startedAt: iso(meta.startedAt)!, endsAt: iso(meta.endsAt)!, submittedAt: iso(meta.submittedAt),
+        score: meta.result?.score ?? null,
+        maxScore: cached.exam.questions.reduce((sum, q) => sum + q.points, 0),
+        pendingCount: meta.result?.pendingCount ?? 0,
+        answers: cached.exam.questions.map((q, i) => {
+          const item = graded.get(q.id);
+          return {
+            questionId: q.id, position: i + 1, kind: q.kind, text: q.text, options: q.options,
+            answer: answers[q.id]?.answer ?? null,
+            correctAnswer: cached.key[q.id]?.correct ?? [],
+            maxPoints: q.points,
+            awardedPoints: item && !item.pending ? item.points : null,
+            pending: item?.pending ?? false,
+          };
+        }),
+      };
+    },
+
     /** Adds minutes to this session's deadline (may pass the scheduled end: the proctor decides). */
     async extend(staff: StaffPrincipal, sessionId: string, minutes: number) {
       const { state } = await sessionWithExam(staff, sessionId);

@@ -34,6 +34,39 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+describe("a student's paper", () => {
+  const review = (headers: Headers, sessionId: string) => t.app.inject({ method: 'GET', url: `/api/v1/admin/sessions/${sessionId}`, headers });
+
+  it('shows answers in authored order with the key and the points awarded, to the exam\'s readers only', async () => {
+    const author = await staffAs('Teacher');
+    const exam = await examFor(author.id);
+    const student = await studentIn(exam);
+    const [single, multi, text] = exam.questionIds as [string, string, string];
+    await t.app.inject({ method: 'PUT', url: `/api/v1/sessions/${student.sessionId}/answers`, headers: student.headers,
+      payload: { answers: [{ questionId: single, answer: 'B' }, { questionId: text, answer: 'Light makes sugar.' }] } });
+
+    const during = (await review(author.headers, student.sessionId)).json();
+    expect(during).toMatchObject({ status: 'IN_PROGRESS', score: null, maxScore: 11, pendingCount: 0, submittedAt: null });
+    expect(during.answers.map((a: { questionId: string }) => a.questionId)).toEqual([single, multi, text]);
+    expect(during.answers[0]).toMatchObject({ position: 1, kind: 'single', answer: 'B', correctAnswer: ['B'], maxPoints: 2, awardedPoints: null });
+    expect(during.answers[1]).toMatchObject({ answer: null, correctAnswer: ['A', 'C'] });
+
+    await submit(student.headers, student.sessionId);
+    const after = (await review(author.headers, student.sessionId)).json();
+    expect(after).toMatchObject({ status: 'PENDING_REVIEW', score: 2, pendingCount: 1, submittedAt: expect.any(String) });
+    expect(after.answers.map((a: { awardedPoints: number | null; pending: boolean }) => [a.awardedPoints, a.pending]))
+      .toEqual([[2, false], [0, false], [null, true]]);
+    expect((await grade(author.headers, student.sessionId, text, 4)).statusCode).toBe(200);
+    expect((await review(author.headers, student.sessionId)).json()).toMatchObject({ status: 'SCORED', score: 6, pendingCount: 0 });
+
+    const proctor = await staffAs('Proctor');
+    expect((await review(proctor.headers, student.sessionId)).statusCode).toBe(200);
+    const stranger = await staffAs('Teacher');
+    expect((await review(stranger.headers, student.sessionId)).statusCode).toBe(404);
+    expect((await review(student.headers as Headers, student.sessionId)).statusCode).toBe(403);
+  });
+});
+
 describe('extend time', () => {
   it("moves the author's student's deadline; a proctor may too; another teacher sees nothing", async () => {
     const author = await staffAs('Teacher');
