@@ -89,4 +89,7 @@ it('PostgreSQL down for 10 s under load: saves go on, then every acknowledged an
   expect(await d.logState()).toEqual({ pending: 0, unacked: 0 });
   // Retried, not dropped: the writers logged their failures while PostgreSQL was away.
   expect(a.output() + b.output()).toContain('batch not persisted; retrying');
+  // And rode it out: neither process died (a transaction cut by the outage used to kill
+  // its process from inside postgres.js — see log-sql.ts).
+  expect([a.child.exitCode, b.child.exitCode]).toEqual([null, null]);
 });

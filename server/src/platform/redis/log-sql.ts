@@ -1,15 +1,22 @@
 import type { AnswerRow } from '../hotstore/durable.repo.js';
 import { latestPerQuestion } from '../hotstore/group-commit.js';
 import type { SessionEvent, SubmitReason } from '../hotstore/types.js';
-import type { TransactionSql } from '../postgres.js';
+import type { Sql, TransactionSql } from '../postgres.js';
 import type { LogEntry } from './codec.js';
 
 /**
- * The writer's SQL: one batch of log entries (in log order) applied in ONE transaction.
- * Every statement is idempotent, so a batch redelivered after a crash between COMMIT and
- * XACK changes nothing: answers are guarded by seq, submits by status, results by
- * `result IS NULL`, extensions are re-applied in order, events are de-duplicated. Rows for
- * a session PostgreSQL no longer has (its exam was deleted) are skipped, not failed.
+ * The writer's SQL: one batch of log entries (in log order) as a few set-based statements.
+ * Every statement is idempotent, so a batch applied partly (PostgreSQL died halfway) or
+ * redelivered after a crash before XACK changes nothing when applied again: answers are
+ * guarded by seq, submits by status, results by `result IS NULL`, extensions are re-applied
+ * in log order, events are de-duplicated. Rows for a session PostgreSQL no longer has (its
+ * exam was deleted) are skipped, not failed.
+ *
+ * Why not one transaction per batch: with postgres.js 3.4.9, a transaction whose connection
+ * dies (PostgreSQL stopping — exactly the outage the writer must ride out) makes begin()
+ * write ROLLBACK to a closed socket from a setImmediate, an uncatchable TypeError that kills
+ * the process (porsager/postgres#1154, #1208). Idempotent statements make the transaction
+ * unnecessary for correctness; `applyBatch` takes a transaction too, for when that is fixed.
  */
 export interface LogBatch {
   answers: AnswerRow[];
@@ -56,7 +63,7 @@ export function collectBatch(entries: LogEntry[]): LogBatch {
 }
 
 /** Statement order matters within the batch: a session's extension precedes its submit. */
-export async function applyBatch(tx: TransactionSql, b: LogBatch): Promise<void> {
+export async function applyBatch(tx: Sql | TransactionSql, b: LogBatch): Promise<void> {
   if (b.answers.length > 0) await upsertAnswers(tx, b.answers);
   if (b.extensions.length > 0) {
     await tx`
@@ -91,7 +98,7 @@ export async function applyBatch(tx: TransactionSql, b: LogBatch): Promise<void>
   if (b.events.length > 0) await insertEvents(tx, b.events);
 }
 
-async function upsertAnswers(tx: TransactionSql, rows: AnswerRow[]): Promise<void> {
+async function upsertAnswers(tx: Sql | TransactionSql, rows: AnswerRow[]): Promise<void> {
   const sessionIds = rows.map((r) => r.sessionId);
   await tx`
     INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
@@ -119,7 +126,7 @@ async function upsertAnswers(tx: TransactionSql, rows: AnswerRow[]): Promise<voi
     WHERE s.id = v.session_id`;
 }
 
-async function insertEvents(tx: TransactionSql, events: SessionEvent[]): Promise<void> {
+async function insertEvents(tx: Sql | TransactionSql, events: SessionEvent[]): Promise<void> {
   // session_events has no natural key: a redelivered event is recognised by session, type
   // and time (two identical signals in the same millisecond carry no extra evidence).
   await tx`

@@ -14,7 +14,7 @@ import { ShardLeases } from './shard-leases.js';
 export interface LogWriterOptions {
   /** consumer name in the group; unique per process */
   consumer?: string;
-  /** entries per PostgreSQL transaction at most */
+  /** entries per batch at most */
   batchSize?: number;
   /** shard lease TTL: how long a dead writer's shards wait before moving on */
   leaseMs?: number;
@@ -39,10 +39,11 @@ class LeaseLost extends Error {}
 
 /**
  * Drains the durable log into PostgreSQL: read a batch from the shards this writer owns,
- * apply it in ONE transaction, COMMIT, and only then XACK+XDEL. Never acknowledged before
- * commit, never dropped: when PostgreSQL fails, the entries stay in this consumer's pending
- * list and the same batch is retried with backoff (re-read with id 0, in order). A crash
- * between COMMIT and XACK redelivers the batch, which the idempotent SQL shrugs off.
+ * apply it (set-based, idempotent statements, each committed), and only then XACK+XDEL.
+ * Never acknowledged before commit, never dropped: when PostgreSQL fails, the entries stay
+ * in this consumer's pending list and the same batch is retried with backoff (re-read with
+ * id 0, in order). A crash between commit and XACK redelivers the batch, which the
+ * idempotent SQL shrugs off.
  */
 export class LogWriter {
   readonly consumer: string;
@@ -81,7 +82,7 @@ export class LogWriter {
     );
     const m = options.metrics;
     this.instruments = m && {
-      batchEntries: m.histogram('examhall_log_batch_entries', 'Log entries per PostgreSQL transaction', [1, 5, 20, 50, 100, 250, 500, 1000]),
+      batchEntries: m.histogram('examhall_log_batch_entries', 'Log entries per batch written to PostgreSQL', [1, 5, 20, 50, 100, 250, 500, 1000]),
       writeSeconds: m.histogram('examhall_log_write_seconds', 'Time to apply and commit one batch', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
       failures: m.counter('examhall_log_write_failures_total', 'Batches PostgreSQL did not take (retried)'),
       deadLetters: m.counter('examhall_log_dead_letters_total', 'Entries PostgreSQL refused for good (moved to the dead-letter stream)'),
@@ -226,12 +227,13 @@ export class LogWriter {
     await this.acknowledge([...decoded.map((d) => d.entry), ...gone]);
   }
 
-  /** One transaction; the lease check right before COMMIT fences off a stalled writer. */
+  /**
+   * Applies a batch (idempotent statements, see log-sql.ts). The lease check first fences
+   * off a writer that stalled past its lease: its successor owns these entries now.
+   */
   private async commit(entries: LogEntry[], shards: Set<number>): Promise<void> {
-    await this.sql.begin(async (tx) => {
-      await applyBatch(tx, collectBatch(entries));
-      if (!(await this.leases.stillOwn(shards))) throw new LeaseLost();
-    });
+    if (!(await this.leases.stillOwn(shards))) throw new LeaseLost();
+    await applyBatch(this.sql, collectBatch(entries));
   }
 
   /** A poisoned batch: every entry alone, in order; only the refused ones are set aside. */
