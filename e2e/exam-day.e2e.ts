@@ -11,7 +11,8 @@ import { startServer, type RunningServer } from './support/server.js';
 /**
  * The acceptance scenario of the web app, in one exam day: a staff member sets up a class,
  * students, questions and an exam; a student takes it through a reload and a network cut;
- * the staff monitor sees the submission.
+ * the staff monitor sees the submission, and the teacher grades the written answer on the
+ * student's paper.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,16 +40,27 @@ const editorQuestion = {
   options: ['12 cm', '10 cm', '14 cm', '9 cm'],
   correct: 'B',
 };
+/** the written question: the student answers it, a teacher grades it by hand */
+const written = {
+  text: 'Explain in one sentence why every prime number greater than 2 is odd.',
+  answer: 'Every even number greater than 2 can be divided by 2, so it has a divisor other than 1 and itself and is not prime.',
+  points: 3,
+  awarded: 2.5,
+};
 const sheet: SheetQuestion[] = [
   { kind: 'single', text: 'What is 7 × 8?', options: ['54', '56', '58', '64'], correct: 'B', points: 1 },
   { kind: 'single', text: 'Which number is prime?', options: ['21', '27', '29', '33'], correct: 'C', points: 1 },
   { kind: 'multi', text: 'Which of these are even numbers?', options: ['12', '15', '18', '21'], correct: 'A,C', points: 2 },
   { kind: 'single', text: 'What is 15% of 200?', options: ['15', '20', '30', '35'], correct: 'C', points: 1 },
   { kind: 'single', text: 'Solve for x: 2x + 6 = 14', options: ['3', '4', '5', '8'], correct: 'B', points: 1 },
+  { kind: 'text', text: written.text, options: [], correct: '', points: written.points },
 ];
 const letterIndex = (l: string) => l.charCodeAt(0) - 65;
 answerKey.set(editorQuestion.text, [editorQuestion.options[letterIndex(editorQuestion.correct)]!]);
-for (const q of sheet) answerKey.set(q.text, q.correct.split(',').map((l: string) => q.options[letterIndex(l)]!));
+for (const q of sheet) if (q.kind !== 'text') answerKey.set(q.text, q.correct.split(',').map((l: string) => q.options[letterIndex(l)]!));
+/** every question's points, by its text */
+const points = new Map([[editorQuestion.text, 2], ...sheet.map((q) => [q.text, q.points] as [string, number])]);
+const TOTAL_POINTS = [...points.values()].reduce((a, b) => a + b, 0);
 const QUESTION_COUNT = sheet.length + 1;
 
 let server: RunningServer;
@@ -73,9 +85,13 @@ async function nav(page: Page, name: string) {
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name }).click();
 }
 
-/** Answers the question on screen correctly (found by its text in the answer key). */
+/** Answers the question on screen correctly (found by its text in the answer key), or writes the written answer. */
 async function answerCurrent(page: Page): Promise<string> {
   const text = (await page.locator('.question__text').innerText()).trim();
+  if (text === written.text) {
+    await page.getByLabel('Your answer').fill(written.answer);
+    return text;
+  }
   const correct = answerKey.get(text);
   expect(correct, `answer key has "${text}"`).toBeDefined();
   const multi = (await page.getByRole('checkbox').count()) > 0;
@@ -190,6 +206,13 @@ describe('an exam day in the browser', () => {
     await page.getByLabel('Class', { exact: true }).selectOption({ label: CLASS_NAME });
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('button', { name: `Add all (${QUESTION_COUNT})` }).click();
+    // one fixed order with the written question first, so the student surely answers it
+    await page.getByLabel('Shuffle question order per student').uncheck();
+    const picked = page.getByRole('list', { name: 'Questions in this exam' }).getByRole('listitem');
+    const at = (await picked.allInnerTexts()).findIndex((text) => text.includes(written.text));
+    expect(at).toBeGreaterThanOrEqual(0);
+    for (let n = at + 1; n > 1; n--) await page.getByRole('button', { name: `Move question ${n} up` }).click();
+    expect(await picked.first().innerText()).toContain(written.text);
     await page.getByLabel('Show results').selectOption('immediate');
     await page.getByRole('button', { name: 'Create exam' }).click();
     await page.waitForURL(/\/admin\/exams\/[0-9a-f-]{36}$/);
@@ -206,6 +229,8 @@ describe('an exam day in the browser', () => {
 
   let sessionId = '';
   let answered: string[] = [];
+  /** the student's points before the written answer is graded */
+  let earned = 0;
 
   it('a student signs in, enters the token and answers', async () => {
     const page = student.page;
@@ -243,6 +268,10 @@ describe('an exam day in the browser', () => {
 
     for (let i = 0; i < 3; i++) {
       answered.push(await answerCurrent(page));
+      if (answered.at(-1) === written.text) {
+        await expect.poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 }).toBe('All answers saved');
+        await shot(page, '10a-student-runner-written');
+      }
       await page.getByRole('button', { name: 'Next' }).click();
     }
     await page.getByRole('button', { name: 'Flag for review' }).click();
@@ -272,6 +301,10 @@ describe('an exam day in the browser', () => {
     for (let n = 1; n <= 3; n++) {
       await navigator.getByRole('button', { name: new RegExp(`^Question ${n},`) }).click();
       const text = (await page.locator('.question__text').innerText()).trim();
+      if (text === written.text) {
+        expect(await page.getByLabel('Your answer').inputValue()).toBe(written.answer);
+        continue;
+      }
       for (const option of answerKey.get(text)!) {
         const multi = (await page.getByRole('checkbox').count()) > 0;
         expect(await page.getByRole(multi ? 'checkbox' : 'radio', { name: option, exact: true }).isChecked()).toBe(true);
@@ -301,6 +334,28 @@ describe('an exam day in the browser', () => {
     expect(Object.values(view.answers).filter((a) => a !== null).length).toBe(5);
   });
 
+  it('staff can read the paper while the student is still writing, but not grade it yet', async () => {
+    const page = staff.page;
+    await page.goto(`${server.url}/admin/exams/${examId}/monitor`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    await expect.poll(() => row.innerText()).toContain('In progress');
+    await row.getByRole('button', { name: `View paper of ${rina.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Paper — ${rina.name}` });
+    await dialog.getByText('Still in progress').waitFor();
+    expect(await dialog.getByTestId('paper-question').count()).toBe(QUESTION_COUNT);
+    const first = dialog.getByTestId('paper-question').first();
+    expect(await first.innerText()).toContain(written.text);
+    expect(await first.innerText()).toContain(written.answer);
+    // read-only: no points field, no save button
+    expect(await dialog.getByRole('spinbutton').count()).toBe(0);
+    expect(await dialog.getByRole('button', { name: /Save grade/ }).count()).toBe(0);
+    expect(await dialog.getByTestId('paper-score').innerText()).toBe('—');
+    expect(await dialog.getByTestId('paper-pending').innerText()).toBe('—');
+    await shot(page, '11b-staff-paper-in-progress');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('looks right on a phone', async () => {
     const page = student.page;
     await page.setViewportSize({ width: 390, height: 844 });
@@ -316,7 +371,7 @@ describe('an exam day in the browser', () => {
     const page = student.page;
     await page.getByRole('banner').getByRole('button', { name: 'Submit' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Submit your exam?' });
-    // five answered in the order shown, so the last one is the one left
+    // five answered in the order shown, so the last ones are left
     await dialog.getByRole('button', { name: `Question ${QUESTION_COUNT}`, exact: true }).waitFor();
     expect(await dialog.getByRole('heading', { name: 'Unanswered questions' }).count()).toBe(1);
     await shot(page, '14-student-submit-confirm');
@@ -324,22 +379,101 @@ describe('an exam day in the browser', () => {
     await page.waitForURL(`**/session/${sessionId}/result`);
     await page.getByRole('heading', { name: 'Exam submitted' }).waitFor();
     const score = await page.getByTestId('result-score').innerText();
-    const points = new Map([[editorQuestion.text, 2], ...sheet.map((q) => [q.text, q.points] as [string, number])]);
-    const total = [...points.values()].reduce((a, b) => a + b, 0);
-    const earned = answered.reduce((sum, text) => sum + points.get(text)!, 0);
+    const total = TOTAL_POINTS;
+    // the written answer earns nothing until a teacher grades it
+    expect(answered).toContain(written.text);
+    earned = answered.filter((text) => text !== written.text).reduce((sum, text) => sum + points.get(text)!, 0);
     expect(score.replace(/\s/g, '')).toBe(`${earned}/${total}`);
+    // the policy shows results at once: with the written answer awaiting review
+    await page.locator('.result-card').getByText('Awaiting review', { exact: true }).first().waitFor();
+    await page.getByText('Some written answers are still being graded by your teacher').waitFor();
     await shot(page, '15-student-result');
   });
 
-  it('the staff monitor shows the submission', async () => {
+  it('the staff monitor shows the submission, awaiting review', async () => {
     const page = staff.page;
     await page.goto(`${server.url}/admin/exams/${examId}/monitor`);
     const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
     await row.waitFor();
-    await expect.poll(() => row.innerText()).toMatch(/Scored|Submitted/);
+    await expect.poll(() => row.innerText()).toContain('Awaiting review');
     expect(await row.innerText()).toContain(`5/${QUESTION_COUNT}`);
+    expect(await row.getByTestId('monitor-score').innerText()).toBe(`${earned} / ${TOTAL_POINTS}`);
     const others = page.getByRole('row').filter({ hasText: 'Not started' });
     expect(await others.count()).toBe(2);
+  });
+
+  it("grades the written answer on the student's paper", async () => {
+    const page = staff.page;
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    await row.getByRole('button', { name: `View paper of ${rina.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Paper — ${rina.name}` });
+    const questions = dialog.getByTestId('paper-question');
+    await questions.first().waitFor();
+    expect(await questions.count()).toBe(QUESTION_COUNT);
+    expect(await dialog.getByTestId('paper-score').innerText()).toBe(`${earned} / ${TOTAL_POINTS}`);
+    expect(await dialog.getByTestId('paper-pending').innerText()).toBe('1');
+
+    // every question in order, with its number, text and the answer marked against the key
+    for (let n = 1; n <= QUESTION_COUNT; n++) {
+      const q = questions.nth(n - 1);
+      const body = await q.innerText();
+      expect(body).toContain(`Question ${n}`);
+      const text = [...points.keys()].find((t) => body.includes(t));
+      expect(text, `question ${n} shows its text`).toBeDefined();
+      const max = points.get(text!)!;
+      if (text === written.text) {
+        expect(body).toContain(written.answer);
+        expect(body).toContain('Awaiting review');
+      } else if (answered.includes(text!)) {
+        expect(body).toContain('Correct');
+        expect(await q.getByTestId('paper-points').innerText()).toBe(`${max} / ${max} pt`);
+        for (const option of answerKey.get(text!)!) {
+          const chosen = q.getByRole('listitem').filter({ hasText: "Student's choice" });
+          expect(await chosen.allInnerTexts()).toContainEqual(expect.stringContaining(option));
+        }
+      } else {
+        expect(body).toContain('Not answered');
+        expect(await q.getByTestId('paper-points').innerText()).toBe(`0 / ${max} pt`);
+      }
+    }
+
+    const pointsField = dialog.getByRole('spinbutton', { name: 'Points for question 1' });
+    const save = dialog.getByRole('button', { name: 'Save grade for question 1' });
+    expect(await dialog.getByRole('spinbutton').count()).toBe(1); // only the written answer is graded by hand
+    // more than the question is worth: refused with a clear message, nothing sent
+    await pointsField.fill(String(written.points + 1));
+    await save.click();
+    await dialog.getByRole('alert').filter({ hasText: `Enter points from 0 to ${written.points}` }).waitFor();
+    await pointsField.fill(String(written.awarded));
+    await shot(page, '16a-staff-paper-grading');
+    await save.click();
+
+    const final = earned + written.awarded;
+    await expect.poll(() => dialog.getByTestId('paper-score').innerText()).toBe(`${final} / ${TOTAL_POINTS}`);
+    expect(await dialog.getByTestId('paper-pending').innerText()).toBe('0');
+    await dialog.getByTestId('paper-summary').getByText('Scored').waitFor();
+    expect(await questions.first().getByTestId('paper-points').innerText()).toBe(`${written.awarded} / ${written.points} pt`);
+    expect(await questions.first().innerText()).toContain('Graded');
+    expect(await pointsField.inputValue()).toBe(String(written.awarded));
+    // the whole paper at once: a tall window, so the dialog needs no scrolling
+    await page.setViewportSize({ width: 1366, height: 2800 });
+    await shot(page, '16b-staff-paper-graded');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('the staff monitor shows the submission', async () => {
+    const page = staff.page;
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    await row.waitFor();
+    await expect.poll(() => row.innerText()).toMatch(/Scored|Submitted/);
+    expect(await row.innerText()).toContain('Scored');
+    expect(await row.innerText()).toContain(`5/${QUESTION_COUNT}`);
+    expect(await row.getByTestId('monitor-score').innerText()).toBe(`${earned + written.awarded} / ${TOTAL_POINTS}`);
+    const others = page.getByRole('row').filter({ hasText: 'Not started' });
+    expect(await others.count()).toBe(2);
+    await page.getByRole('status').filter({ hasText: 'Grade saved.' }).waitFor({ state: 'hidden' });
     await shot(page, '16-staff-monitor');
   });
 
@@ -348,6 +482,11 @@ describe('an exam day in the browser', () => {
     await page.getByRole('link', { name: 'Results' }).click();
     await page.getByRole('heading', { name: 'Results' }).waitFor();
     await page.getByRole('rowheader', { name: new RegExp(rina.name) }).waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    expect(await row.innerText()).toContain('Scored');
+    const final = earned + written.awarded;
+    expect(await row.getByTestId('results-score').innerText()).toBe(`${final} / ${TOTAL_POINTS}`);
+    expect(await row.innerText()).toContain(`${Math.round((final / TOTAL_POINTS) * 1000) / 10}%`);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     const csvText = readFileSync((await csv.path())!, 'utf8');
     expect(csvText).toContain(rina.nisn);
@@ -405,7 +544,7 @@ describe('an exam day in the browser', () => {
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const found = await api<{ items: { id: string }[] }>('GET', `/api/v1/admin/students?q=${sekar.nisn}`, accessToken);
-    const bank = await api<{ items: { id: string }[] }>('GET', '/api/v1/admin/questions', accessToken);
+    const bank = await api<{ items: { id: string; kind: string }[] }>('GET', '/api/v1/admin/questions', accessToken);
     const now = Date.now();
     const quiz = await api<{ id: string; entryToken: string }>('POST', '/api/v1/admin/exams', accessToken, {
       title: 'Kuis Kilat — 1 menit',
@@ -413,7 +552,7 @@ describe('an exam day in the browser', () => {
       scheduledEnd: new Date(now + 3_600_000).toISOString(),
       durationMinutes: 1,
       targets: [{ type: 'STUDENT', value: found.items[0]!.id }],
-      questions: bank.items.slice(0, 3).map((q) => ({ questionId: q.id })),
+      questions: bank.items.filter((q) => q.kind !== 'text').slice(0, 3).map((q) => ({ questionId: q.id })), // choices: scored at once
       resultPolicy: 'immediate',
     });
     await api('POST', `/api/v1/admin/exams/${quiz.id}/publish`, accessToken);

@@ -5,11 +5,12 @@ import type {
   ExamDraft,
   ExamMonitor,
   ExamSummary,
-  GradingAnswer,
   ImportResult,
   Page,
   QuestionDraft,
   SchoolClass,
+  SessionReview,
+  StaffResultView,
   Student,
 } from './types';
 
@@ -81,10 +82,11 @@ export const adminApi = {
     resultsUrl: (examId: string, format: 'csv' | 'xlsx') => `${A}/exams/${id(examId)}/results.${format}`,
   },
   sessions: {
-    answers: (sessionId: string) =>
-      request<GradingAnswer[] | { answers: GradingAnswer[] }>(`${A}/sessions/${id(sessionId)}`),
+    /** A student's paper in authored order, with the key and the points awarded so far. */
+    review: (sessionId: string) => request<SessionReview>(`${A}/sessions/${id(sessionId)}`),
+    /** A written answer's points; answers with the whole result recomputed. */
     grade: (sessionId: string, questionId: string, points: number) =>
-      request<unknown>(`${A}/sessions/${id(sessionId)}/answers/${id(questionId)}/grade`, { method: 'PUT', body: { points } }),
+      request<StaffResultView>(`${A}/sessions/${id(sessionId)}/answers/${id(questionId)}/grade`, { method: 'PUT', body: { points } }),
     extend: (sessionId: string, minutes: number) =>
       request<unknown>(`${A}/sessions/${id(sessionId)}/extend`, { method: 'POST', body: { minutes } }),
   },

@@ -24,9 +24,11 @@ import type {
   SaveAck,
   SessionQuestion as SessionQuestionSchema,
   SessionResultView,
+  SessionReview,
   SessionStatus,
   SessionView,
   SignalType,
+  StaffResultView,
 } from '../../../contracts/sessions';
 import type { ClientMessage, ServerMessage } from '../../../contracts/ws';
 
@@ -46,9 +48,11 @@ export type {
   ResultPolicy,
   SchoolClass,
   ServerMessage,
+  SessionReview,
   SessionStatus,
   SessionView,
   SignalType,
+  StaffResultView,
   Student,
   TargetType,
   TokenPair,
@@ -113,16 +117,5 @@ export type ExamDraft = Pick<
   | 'resultPolicy'
 >;
 
-/**
- * A session's answers as a grader sees them. Not in API.md yet: the grading screen reads
- * `GET /api/v1/admin/sessions/{id}` (see the report: the server has no such route).
- */
-export interface GradingAnswer {
-  questionId: string;
-  kind?: QuestionKind;
-  text?: string;
-  answer: Answer;
-  points?: number | null;
-  maxPoints?: number;
-  awardedPoints?: number | null;
-}
+/** One question of a student's paper as a grader sees it (`SessionReview.answers`). */
+export type ReviewAnswer = SessionReview['answers'][number];

@@ -9,7 +9,7 @@ import { Badge, EmptyState, ErrorNote, Loading, PageHeader, StatusBadge, errorTe
 import { useI18n } from '../../i18n/i18n';
 import { formatCountdown, relativeSeconds } from '../../lib/time';
 import { useAsync } from '../../lib/use-async';
-import { GradingDialog } from './GradingDialog';
+import { PaperDialog } from './PaperDialog';
 
 const REFRESH_MS = 5_000;
 
@@ -34,7 +34,7 @@ export function MonitorPage() {
   const [search, setSearch] = useState('');
   const [statusFilter, setStatusFilter] = useState('');
   const [extending, setExtending] = useState<MonitorRow | null>(null);
-  const [grading, setGrading] = useState<MonitorRow | null>(null);
+  const [paper, setPaper] = useState<MonitorRow | null>(null);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -69,17 +69,18 @@ export function MonitorPage() {
   const questionCount = monitor?.questionCount ?? exam.data?.questions?.length ?? 0;
   const counts = useMemo(() => {
     const c: Record<string, number> = { total: 0, IN_PROGRESS: 0, SUBMITTED: 0, SCORED: 0, PENDING_REVIEW: 0, NOT_STARTED: 0 };
-    let scoreSum = 0;
+    // final scores only: a paper awaiting review has a partial score
+    let pctSum = 0;
     let scored = 0;
     for (const r of monitor?.items ?? []) {
       c.total = (c.total ?? 0) + 1;
       c[r.status] = (c[r.status] ?? 0) + 1;
-      if (r.score !== null && r.score !== undefined) {
-        scoreSum += Number(r.score);
+      if (r.status === 'SCORED' && r.score !== null && r.maxScore) {
+        pctSum += (r.score / r.maxScore) * 100;
         scored += 1;
       }
     }
-    return { n: (k: string) => c[k] ?? 0, avg: scored ? scoreSum / scored : null };
+    return { n: (k: string) => c[k] ?? 0, avg: scored ? pctSum / scored : null };
   }, [monitor]);
 
   const visible = (rows ?? [])
@@ -144,7 +145,7 @@ export function MonitorPage() {
         <Stat label={t('status.IN_PROGRESS')} value={counts.n('IN_PROGRESS')} tone="info" />
         <Stat label={t('monitor.statSubmitted')} value={counts.n('SUBMITTED') + counts.n('SCORED') + counts.n('PENDING_REVIEW')} tone="success" />
         <Stat label={t('status.PENDING_REVIEW')} value={counts.n('PENDING_REVIEW')} tone="warning" />
-        <Stat label={t('monitor.statAverage')} value={counts.avg === null ? '—' : formatNumber(counts.avg, 1)} />
+        <Stat label={t('monitor.statAverage')} value={counts.avg === null ? '—' : `${formatNumber(counts.avg, 1)}%`} />
       </div>
 
       <div className="toolbar">
@@ -215,13 +216,17 @@ export function MonitorPage() {
                           {row.answeredCount}/{total || '?'}
                         </span>
                       </td>
-                      <td className={idle !== null && idle > 120 && row.status === 'IN_PROGRESS' ? 'text-warn' : undefined}>
-                        {idle === null ? '—' : idle < 60 ? t('monitor.secondsAgo', { n: idle }) : t('monitor.minutesAgo', { n: Math.floor(idle / 60) })}
-                        <span className="cell-sub">{formatTime(row.lastActivityAt)}</span>
-                      </td>
+                      {row.submittedAt ? (
+                        <td className="nowrap">{t('monitor.submittedAt', { at: formatTime(row.submittedAt) })}</td>
+                      ) : (
+                        <td className={idle !== null && idle > 120 && row.status === 'IN_PROGRESS' ? 'text-warn' : undefined}>
+                          {idle === null ? '—' : idle < 60 ? t('monitor.secondsAgo', { n: idle }) : t('monitor.minutesAgo', { n: Math.floor(idle / 60) })}
+                          <span className="cell-sub">{formatTime(row.lastActivityAt)}</span>
+                        </td>
+                      )}
                       <td className={left !== null && left < 5 * 60_000 ? 'text-danger mono' : 'mono'}>{left === null ? '—' : formatCountdown(left)}</td>
-                      <td>
-                        {row.score === null || row.score === undefined ? '—' : formatNumber(Number(row.score), 2)}
+                      <td className="nowrap" data-testid="monitor-score">
+                        {row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`}
                       </td>
                       <td>{signals > 0 ? <Badge tone="warning">{signals}</Badge> : <span className="muted">0</span>}</td>
                       <td className="table__actions">
@@ -230,9 +235,14 @@ export function MonitorPage() {
                             {t('monitor.extend')}
                           </button>
                         )}
-                        {row.sessionId && row.status === 'PENDING_REVIEW' && (
-                          <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.gradeNamed', { name: s.name })} onClick={() => setGrading(row)}>
-                            {t('monitor.grade')}
+                        {row.sessionId && row.status !== 'NOT_STARTED' && (
+                          <button
+                            type="button"
+                            className={`btn btn--sm ${row.status === 'PENDING_REVIEW' ? 'btn--secondary' : 'btn--ghost'}`}
+                            aria-label={t('monitor.viewPaperNamed', { name: s.name })}
+                            onClick={() => setPaper(row)}
+                          >
+                            {t('monitor.viewPaper')}
                           </button>
                         )}
                         <button
@@ -262,11 +272,11 @@ export function MonitorPage() {
           }}
         />
       )}
-      {grading && (
-        <GradingDialog
-          sessionId={rowSession(grading)}
-          studentName={rowStudent(grading).name}
-          onClose={() => setGrading(null)}
+      {paper && (
+        <PaperDialog
+          sessionId={rowSession(paper)}
+          studentName={rowStudent(paper).name}
+          onClose={() => setPaper(null)}
           onGraded={() => setTick((n) => n + 1)}
         />
       )}

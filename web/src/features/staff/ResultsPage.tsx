@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
@@ -9,7 +9,7 @@ import { EmptyState, ErrorNote, Loading, PageHeader, StatusBadge, errorText } fr
 import { useI18n } from '../../i18n/i18n';
 import { downloadFile } from '../../lib/download';
 import { useAsync } from '../../lib/use-async';
-import { GradingDialog } from './GradingDialog';
+import { PaperDialog } from './PaperDialog';
 import { rowSession, rowStudent } from './MonitorPage';
 
 
@@ -19,15 +19,8 @@ export function ResultsPage() {
   const toast = useToast();
   const exam = useAsync(() => adminApi.exams.get(examId), [examId]);
   const rows = useAsync(async () => itemsOf(await adminApi.exams.sessions(examId)), [examId]);
-  const bank = useAsync(async () => itemsOf(await adminApi.questions.list()), []);
-  // the monitor reports scores; the maximum comes from the exam's questions and their points
-  const maxScore = useMemo(() => {
-    if (!exam.data || !bank.data) return null;
-    const byId = new Map(bank.data.map((q) => [q.id, Number(q.points)]));
-    return exam.data.questions.reduce((sum, q) => sum + Number(q.points ?? byId.get(q.questionId) ?? 0), 0);
-  }, [exam.data, bank.data]);
   const [busy, setBusy] = useState<string | null>(null);
-  const [grading, setGrading] = useState<MonitorRow | null>(null);
+  const [paper, setPaper] = useState<MonitorRow | null>(null);
   const [confirm, confirmElement] = useConfirm();
 
   async function release() {
@@ -42,9 +35,11 @@ export function ResultsPage() {
     }
   }
 
-  const list = [...(rows.data ?? [])].sort((a, b) => Number(b.score ?? -1) - Number(a.score ?? -1));
-  const scored = list.filter((r) => r.score !== null && r.score !== undefined);
-  const pcts = maxScore ? scored.map((r) => (Number(r.score) / maxScore) * 100) : [];
+  const pctOf = (r: MonitorRow) => (r.score !== null && r.maxScore ? (r.score / r.maxScore) * 100 : null);
+  const list = [...(rows.data ?? [])].sort((a, b) => (pctOf(b) ?? -1) - (pctOf(a) ?? -1));
+  // final scores only: a paper awaiting review has a partial score
+  const scored = list.filter((r) => r.status === 'SCORED' && pctOf(r) !== null);
+  const pcts = scored.map((r) => pctOf(r)!);
   const avg = pcts.length ? pcts.reduce((a, b) => a + b, 0) / pcts.length : null;
   const fileBase = (exam.data?.title ?? 'results').replace(/[^\w-]+/g, '_');
 
@@ -122,7 +117,7 @@ export function ResultsPage() {
                   <th scope="col">{t('examsAdmin.status')}</th>
                   <th scope="col">{t('result.score')}</th>
                   <th scope="col">%</th>
-                  <th scope="col">{t('monitor.lastActivity')}</th>
+                  <th scope="col">{t('results.submittedAt')}</th>
                   <th scope="col" className="table__actions">
                     <span className="sr-only">{t('common.actions')}</span>
                   </th>
@@ -131,7 +126,7 @@ export function ResultsPage() {
               <tbody>
                 {list.map((row, i) => {
                   const s = rowStudent(row);
-                  const pct = row.score !== null && row.score !== undefined && maxScore ? (Number(row.score) / maxScore) * 100 : null;
+                  const pct = pctOf(row);
                   return (
                     <tr key={rowSession(row) || s.id}>
                       <td className="muted">{i + 1}</td>
@@ -145,10 +140,8 @@ export function ResultsPage() {
                       <td>
                         <StatusBadge status={row.status} />
                       </td>
-                      <td>
-                        {row.score === null || row.score === undefined
-                          ? '—'
-                          : `${formatNumber(Number(row.score), 2)}${maxScore ? ` / ${formatNumber(maxScore, 2)}` : ''}`}
+                      <td className="nowrap" data-testid="results-score">
+                        {row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`}
                       </td>
                       <td>
                         {pct === null ? (
@@ -160,11 +153,16 @@ export function ResultsPage() {
                           </span>
                         )}
                       </td>
-                      <td className="small">{formatDateTime(row.lastActivityAt)}</td>
+                      <td className="small">{formatDateTime(row.submittedAt)}</td>
                       <td className="table__actions">
-                        {row.sessionId && row.status === 'PENDING_REVIEW' && (
-                          <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.gradeNamed', { name: s.name })} onClick={() => setGrading(row)}>
-                            {t('monitor.grade')}
+                        {row.sessionId && row.status !== 'NOT_STARTED' && (
+                          <button
+                            type="button"
+                            className={`btn btn--sm ${row.status === 'PENDING_REVIEW' ? 'btn--secondary' : 'btn--ghost'}`}
+                            aria-label={t('monitor.viewPaperNamed', { name: s.name })}
+                            onClick={() => setPaper(row)}
+                          >
+                            {t('monitor.viewPaper')}
                           </button>
                         )}
                       </td>
@@ -176,9 +174,7 @@ export function ResultsPage() {
           </div>
         </div>
       )}
-      {grading && (
-        <GradingDialog sessionId={rowSession(grading)} studentName={rowStudent(grading).name} onClose={() => setGrading(null)} onGraded={rows.reload} />
-      )}
+      {paper && <PaperDialog sessionId={rowSession(paper)} studentName={rowStudent(paper).name} onClose={() => setPaper(null)} onGraded={rows.reload} />}
     </>
   );
 }

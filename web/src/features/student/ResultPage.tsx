@@ -92,7 +92,7 @@ export function ResultPage() {
                           {item.excerpt && <span className="breakdown__excerpt">{item.excerpt}</span>}
                         </span>
                         <span className="breakdown__points">
-                          {formatNumber(item.points ?? 0, 2)}
+                          {item.pending ? '—' : formatNumber(item.points ?? 0, 2)}
                           {item.maxPoints !== undefined ? ` / ${formatNumber(item.maxPoints, 2)}` : ''}
                         </span>
                       </li>
