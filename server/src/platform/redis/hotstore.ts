@@ -20,6 +20,7 @@ import {
 } from '../hotstore/types.js';
 import type { Sql } from '../postgres.js';
 import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './codec.js';
+import { ExamCache } from './exam-cache.js';
 import type { RedisKeys } from './keys.js';
 import type { PersistWatch } from './persist-watch.js';
 import type { RedisBus } from './pubsub.js';
@@ -48,28 +49,29 @@ export interface RedisHotStoreDeps {
 export class RedisHotStore implements HotStore {
   readonly kind = 'redis';
   private readonly db: SessionPersistence;
+  private readonly exams: ExamCache;
   private readonly rebuilding = new Map<string, Promise<SessionState | null>>();
   private readonly timeoutMs: number;
   private closed = false;
 
   constructor(private readonly deps: RedisHotStoreDeps) {
     this.db = createSessionPersistence(deps.sql);
+    this.exams = new ExamCache(deps.redis, deps.keys, deps.bus);
     this.timeoutMs = deps.writeThroughTimeoutMs ?? 10_000;
   }
 
   // ── Exam cache ──────────────────────────────────────────────────────────────────────
 
   async putExam(entry: CachedExam): Promise<void> {
-    await this.guarded('exam cache', () => this.deps.redis.set(this.deps.keys.exam(entry.exam.examId), JSON.stringify(entry)));
+    await this.guarded('exam cache', () => this.exams.put(entry));
   }
 
   async getExam(examId: string): Promise<CachedExam | null> {
-    const json = await this.guarded('exam cache', () => this.deps.redis.get(this.deps.keys.exam(examId)));
-    return json === null ? null : (JSON.parse(json) as CachedExam);
+    return this.guarded('exam cache', () => this.exams.get(examId));
   }
 
   async dropExam(examId: string): Promise<void> {
-    await this.guarded('exam cache', () => this.deps.redis.del(this.deps.keys.exam(examId)));
+    await this.guarded('exam cache', () => this.exams.drop(examId));
   }
 
   // ── Sessions ────────────────────────────────────────────────────────────────────────
@@ -229,6 +231,7 @@ export class RedisHotStore implements HotStore {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
+    this.exams.close();
   }
 
   // ── Internals ──────────────────────────────────────────────────────────────────────

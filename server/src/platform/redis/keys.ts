@@ -123,7 +123,7 @@ export class RedisKeys {
 
   // ── Pub/sub channels ───────────────────────────────────────────────────────────────
 
-  channel(name: 'notices' | 'logins' | 'persisted' | 'wake'): string {
+  channel(name: 'notices' | 'logins' | 'exams' | 'persisted' | 'wake'): string {
     return `${this.prefix}ch:${name}`;
   }
 }

@@ -71,6 +71,22 @@ describe('the redis lane across processes', () => {
     expect(onB).toEqual([{ type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 }]);
   });
 
+  it('an exam changed on one process is not served stale from another\'s memory', async () => {
+    const [a, b] = await processes(2);
+    const examId = '00000000-0000-4000-8000-0000000000e1';
+    const live = { examId, status: 'PUBLISHED' as const, entryToken: 'AAA111', resultsReleasedAt: null, closedAt: null, scheduledStart: 1, scheduledEnd: 2, authorId: null };
+    const exam = {
+      examId, title: 'T', description: '', scheduledStart: '', scheduledEnd: '', durationMinutes: 1, shuffleQuestions: false,
+      shuffleOptions: false, partialCredit: false, resultPolicy: 'immediate' as const, targets: [], questions: [],
+    };
+    await a!.hotStore.putExam({ exam, key: {}, live });
+    expect((await b!.hotStore.getExam(examId))?.live.entryToken).toBe('AAA111'); // now in B's memory
+    await a!.hotStore.putExam({ exam, key: {}, live: { ...live, entryToken: 'BBB222', status: 'CLOSED' } });
+    await expect.poll(async () => (await b!.hotStore.getExam(examId))?.live, { timeout: 1_000 }).toMatchObject({ entryToken: 'BBB222', status: 'CLOSED' });
+    await a!.hotStore.dropExam(examId);
+    await expect.poll(() => b!.hotStore.getExam(examId), { timeout: 1_000 }).toBeNull();
+  });
+
   it('refuses a process configured with another shard count than the one in use', async () => {
     await processes(1);
     const other = new URL(url);
