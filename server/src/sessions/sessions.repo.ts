@@ -73,6 +73,14 @@ export function createSessionsRepo(sql: Sql) {
       return row ? { studentId, ...row } : null;
     },
 
+    /** Who a paper belongs to, as staff see it. */
+    async studentCard(studentId: string): Promise<{ name: string; nisn: string; className: string | null } | null> {
+      const [row] = await sql<{ name: string; nisn: string; className: string | null }[]>`
+        SELECT s.name, s.nisn, c.name AS "className"
+        FROM students s LEFT JOIN classes c ON c.id = s.class_id WHERE s.id = ${studentId}`;
+      return row ?? null;
+    },
+
     /**
      * Published exams targeting the student (by the target-rule index), plus any exam
      * they already have a session in (closed ones included, so results stay reachable).

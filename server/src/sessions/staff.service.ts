@@ -1,5 +1,5 @@
 import type { SessionReview, StaffResultView } from '../../../contracts/sessions.js';
-import { canReadExam, canWrite } from '../auth/policy.js';
+import { canReadExam, canWrite, hasPermission } from '../auth/policy.js';
 import type { StaffPrincipal } from '../auth/principal.js';
 import { applyManualGrade } from '../grading/grade.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
@@ -40,8 +40,12 @@ export function createSessionStaffService(deps: {
       const { meta, answers } = state;
       const graded = new Map((meta.result?.breakdown ?? []).map((b) => [b.questionId, b]));
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      const student = await repo.studentCard(meta.studentId);
       return {
-        sessionId, examId: meta.examId, studentId: meta.studentId, status: meta.status,
+        sessionId, examId: meta.examId, studentId: meta.studentId,
+        studentName: student?.name ?? '', nisn: student?.nisn ?? '', className: student?.className ?? null,
+        canGrade: hasPermission(staff, 'sessions:grade') && canWrite(staff, 'exams', cached.live.authorId),
+        status: meta.status,
         startedAt: iso(meta.startedAt)!, endsAt: iso(meta.endsAt)!, submittedAt: iso(meta.submittedAt),
         score: meta.result?.score ?? null,
         maxScore: cached.exam.questions.reduce((sum, q) => sum + q.points, 0),

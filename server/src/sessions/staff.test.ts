@@ -46,7 +46,9 @@ describe("a student's paper", () => {
       payload: { answers: [{ questionId: single, answer: 'B' }, { questionId: text, answer: 'Light makes sugar.' }] } });
 
     const during = (await review(author.headers, student.sessionId)).json();
-    expect(during).toMatchObject({ status: 'IN_PROGRESS', score: null, maxScore: 11, pendingCount: 0, submittedAt: null });
+    expect(during).toMatchObject({ status: 'IN_PROGRESS', score: null, maxScore: 11, pendingCount: 0, submittedAt: null, canGrade: true });
+    expect(during.studentName).toMatch(/^Student /);
+    expect(during.nisn).toMatch(/^\d+$/);
     expect(during.answers.map((a: { questionId: string }) => a.questionId)).toEqual([single, multi, text]);
     expect(during.answers[0]).toMatchObject({ position: 1, kind: 'single', answer: 'B', correctAnswer: ['B'], maxPoints: 2, awardedPoints: null });
     expect(during.answers[1]).toMatchObject({ answer: null, correctAnswer: ['A', 'C'] });
@@ -60,7 +62,9 @@ describe("a student's paper", () => {
     expect((await review(author.headers, student.sessionId)).json()).toMatchObject({ status: 'SCORED', score: 6, pendingCount: 0 });
 
     const proctor = await staffAs('Proctor');
-    expect((await review(proctor.headers, student.sessionId)).statusCode).toBe(200);
+    const asProctor = await review(proctor.headers, student.sessionId);
+    expect(asProctor.statusCode).toBe(200);
+    expect(asProctor.json().canGrade).toBe(false);
     const stranger = await staffAs('Teacher');
     expect((await review(stranger.headers, student.sessionId)).statusCode).toBe(404);
     expect((await review(student.headers as Headers, student.sessionId)).statusCode).toBe(403);

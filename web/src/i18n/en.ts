@@ -406,6 +406,7 @@ export const en = {
 
   'grading.title': 'Paper — {name}',
   'grading.none': 'This exam has no questions.',
+  'grading.cannotGrade': 'You can read this paper; grading is for the exam\'s author.',
   'grading.readOnly': 'Still in progress: the paper is read-only until the student submits. It shows the answers saved so far.',
   'grading.started': 'Started',
   'grading.ends': 'Ends',

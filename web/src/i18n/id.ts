@@ -408,6 +408,7 @@ export const id: Record<MessageKey, string> = {
 
   'grading.title': 'Lembar jawaban — {name}',
   'grading.none': 'Ujian ini tidak memiliki soal.',
+  'grading.cannotGrade': 'Anda dapat membaca lembar ini; penilaian dilakukan oleh pembuat ujian.',
   'grading.readOnly': 'Masih dikerjakan: lembar ini hanya bisa dibaca sampai siswa mengumpulkan. Yang tampil adalah jawaban yang sudah tersimpan.',
   'grading.started': 'Mulai',
   'grading.ends': 'Berakhir',

@@ -106,6 +106,7 @@ export function PaperDialog({ sessionId, studentName, onClose, onGraded }: { ses
               </button>
             </div>
           )}
+          {!inProgress && !p.canGrade && <p className="note note--info">{t('grading.cannotGrade')}</p>}
           {!inProgress && p.pendingCount > 0 && <p className="note note--warning">{t('grading.pendingNote', { n: p.pendingCount })}</p>}
           {!inProgress && p.pendingCount === 0 && p.status === 'SCORED' && <p className="note note--success">{t('grading.allGraded')}</p>}
           {p.answers.length === 0 && <EmptyState title={t('grading.none')} />}
@@ -113,7 +114,7 @@ export function PaperDialog({ sessionId, studentName, onClose, onGraded }: { ses
             {[...p.answers]
               .sort((a, b) => a.position - b.position)
               .map((a) => (
-                <PaperQuestion key={a.questionId} sessionId={sessionId} answer={a} readOnly={inProgress} onGraded={graded} />
+                <PaperQuestion key={a.questionId} sessionId={sessionId} answer={a} readOnly={inProgress || !p.canGrade} onGraded={graded} />
               ))}
           </ol>
         </>
