@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
+import { createRedisLane } from '../src/platform/redis/index.js';
 import { createSql, type Sql } from '../src/platform/postgres.js';
 import { hashPassword } from '../src/auth/passwords.js';
 
@@ -37,7 +38,10 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** The real app on a fresh database, for app.inject(). */
+/**
+ * The real app on a fresh database, for app.inject(). `EXAMHALL_TEST_REDIS=1` runs every
+ * such app in redis mode (a fresh key prefix each), to run feature suites against Redis.
+ */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({
@@ -46,11 +50,18 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     LOG_LEVEL: 'silent',
     STAFF_BCRYPT_COST: '4',
     STUDENT_BCRYPT_COST: '4',
+    ...(process.env['EXAMHALL_TEST_REDIS'] === '1' ? { REDIS_URL: freshRedisUrl() } : {}),
     ...env,
   });
   const logger = pino({ level: config.logLevel });
   const ctx = createContext({ config, sql: db.sql, logger, jwtSecret: randomBytes(32).toString('hex') });
   await ctx.redis?.start();
+  // In redis mode an app without the writer role relies on a writer elsewhere: one more
+  // lane plays that writer process.
+  const writerProcess = config.redisUrl && !config.roles.writer
+    ? createRedisLane({ url: config.redisUrl, sql: db.sql, logger, writer: true })
+    : undefined;
+  await writerProcess?.start();
   const app = await buildApp(ctx);
   await app.ready();
   return {
@@ -59,6 +70,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await app.close();
       // Drains the redis log into this database before it is dropped.
       await ctx.redis?.close();
+      await writerProcess?.close();
       await db.drop();
     },
   };
