@@ -126,8 +126,9 @@ export class RedisHotStore implements HotStore {
       this.deps.scripts.submit({ sessionId, now: options.now, reason: options.reason, onlyIfDueGraceMs: options.onlyIfDue?.graceMs }),
     );
     // The freeze is in Redis (no save can land any more); the port also wants it, and
-    // every save before it, in PostgreSQL before we answer — one ordered shard makes the
-    // submit entry the last of this session, so waiting for it covers the saves too.
+    // every save before it, in PostgreSQL before we answer. All of a session's entries are
+    // in one shard, before its submit entry: waiting for the shard up to that entry covers
+    // the saves too.
     await this.persisted(sessionId, outcome.lastLog);
     const { meta, answers } = outcome.state;
     return { firstSubmit: outcome.firstSubmit, meta, answers, result: meta.result };

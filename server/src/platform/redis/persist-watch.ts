@@ -29,8 +29,10 @@ export class PersistWatch {
   }
 
   /**
-   * Resolves once entry `id` of `shard` is in PostgreSQL; UNAVAILABLE after `timeoutMs`
-   * (the entry stays in the log and will still land: the outcome is "not yet", not "lost").
+   * Resolves once entry `id` of `shard` and every entry before it in that shard are in
+   * PostgreSQL — so a session's submit waits for all of that session's saves, even one a
+   * stalled writer held back; UNAVAILABLE after `timeoutMs` (the entries stay in the log
+   * and will still land: the outcome is "not yet", not "lost").
    */
   async until(shard: number, id: string, timeoutMs: number): Promise<void> {
     if (id === '') return;
@@ -38,7 +40,7 @@ export class PersistWatch {
     void this.bus.publish('wake', String(shard)).catch(() => undefined);
     for (;;) {
       const signal = this.nextPersisted(shard, 100);
-      const present = await this.redis.xrange(this.keys.log(shard), id, id);
+      const present = await this.redis.xrange(this.keys.log(shard), '-', id, 'COUNT', 1);
       if (present.length === 0) return;
       const left = deadline - Date.now();
       if (left <= 0) throw new HotStoreError('UNAVAILABLE', 'The database is not keeping up; retry');
