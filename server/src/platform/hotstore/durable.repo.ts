@@ -120,40 +120,42 @@ export function createSessionPersistence(sql: Sql) {
 
     /**
      * One group commit: every answer of the batch in ONE upsert (last write wins by `seq`,
-     * so an older write never overwrites a newer one), then the monitor's counters, in one
-     * transaction. The batch must hold at most one row per (session, question): PostgreSQL
-     * refuses to update the same row twice in one statement.
+     * so an older write never overwrites a newer one), then the monitor's counters. Two
+     * autocommitted statements, not a transaction: each is idempotent on its own (seq guard;
+     * counts recounted from the table), and postgres.js 3.4.9 crashes the process when a
+     * transaction's connection dies mid-query (porsager/postgres#1208) — during a database
+     * restart a failed batch must only mean "not acknowledged, retry". The batch must hold
+     * at most one row per (session, question): PostgreSQL refuses to update the same row
+     * twice in one statement.
      */
     async writeAnswers(rows: AnswerRow[]): Promise<void> {
       if (rows.length === 0) return;
       const sessionIds = rows.map((r) => r.sessionId);
-      await sql.begin(async (tx) => {
-        await tx`
-          INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
-          SELECT b.session_id, b.question_id, b.answer::jsonb, b.seq, to_timestamp(b.saved_at / 1000.0),
-                 to_timestamp(b.client_ts / 1000.0)
-          FROM unnest(${tx.array(sessionIds)}::uuid[], ${tx.array(rows.map((r) => r.questionId))}::uuid[],
-                      ${tx.array(rows.map((r) => (r.answer === null ? null : JSON.stringify(r.answer))))}::text[],
-                      ${tx.array(rows.map((r) => r.seq))}::bigint[], ${tx.array(rows.map((r) => r.savedAt))}::float8[],
-                      ${tx.array(rows.map((r) => r.clientTs))}::float8[])
-               AS b(session_id, question_id, answer, seq, saved_at, client_ts)
-          ON CONFLICT (session_id, question_id) DO UPDATE
-            SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
-            WHERE session_answers.seq < EXCLUDED.seq`;
-        // Counted from the table, not sent from RAM, so a redelivered old batch cannot
-        // set a stale count.
-        await tx`
-          UPDATE exam_sessions s
-          SET answered_count = (SELECT count(*) FROM session_answers a
-                                WHERE a.session_id = s.id AND a.answer IS NOT NULL
-                                  AND a.answer <> '[]'::jsonb AND a.answer <> '""'::jsonb),
-              last_activity_at = GREATEST(s.last_activity_at, v.at)
-          FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
-                FROM unnest(${tx.array(sessionIds)}::uuid[], ${tx.array(rows.map((r) => r.savedAt))}::float8[])
-                     AS b(session_id, saved_at)
-                GROUP BY b.session_id) v
-          WHERE s.id = v.session_id`;
-      });
+      await sql`
+        INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
+        SELECT b.session_id, b.question_id, b.answer::jsonb, b.seq, to_timestamp(b.saved_at / 1000.0),
+               to_timestamp(b.client_ts / 1000.0)
+        FROM unnest(${sql.array(sessionIds)}::uuid[], ${sql.array(rows.map((r) => r.questionId))}::uuid[],
+                    ${sql.array(rows.map((r) => (r.answer === null ? null : JSON.stringify(r.answer))))}::text[],
+                    ${sql.array(rows.map((r) => r.seq))}::bigint[], ${sql.array(rows.map((r) => r.savedAt))}::float8[],
+                    ${sql.array(rows.map((r) => r.clientTs))}::float8[])
+             AS b(session_id, question_id, answer, seq, saved_at, client_ts)
+        ON CONFLICT (session_id, question_id) DO UPDATE
+          SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
+          WHERE session_answers.seq < EXCLUDED.seq`;
+      // Counted from the table, not sent from RAM, so a redelivered old batch cannot
+      // set a stale count.
+      await sql`
+        UPDATE exam_sessions s
+        SET answered_count = (SELECT count(*) FROM session_answers a
+                              WHERE a.session_id = s.id AND a.answer IS NOT NULL
+                                AND a.answer <> '[]'::jsonb AND a.answer <> '""'::jsonb),
+            last_activity_at = GREATEST(s.last_activity_at, v.at)
+        FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
+              FROM unnest(${sql.array(sessionIds)}::uuid[], ${sql.array(rows.map((r) => r.savedAt))}::float8[])
+                   AS b(session_id, saved_at)
+              GROUP BY b.session_id) v
+        WHERE s.id = v.session_id`;
     },
 
     /** IN_PROGRESS → SUBMITTED; a no-op if it already left IN_PROGRESS. */
