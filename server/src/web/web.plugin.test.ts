@@ -58,6 +58,8 @@ describe('the web app plugin', () => {
 
   it('answers 404 to a non-HTML request for an unknown path and to a missing asset', async () => {
     expect((await app.inject({ url: '/nope', headers: { accept: 'application/json' } })).statusCode).toBe(404);
+    // …but the root is always the app, whatever the client accepts (curl, monitors).
+    expect((await app.inject({ url: '/', headers: { accept: '*/*' } })).statusCode).toBe(200);
     expect((await app.inject({ url: '/assets/missing.js', headers: html })).statusCode).toBe(404);
   });
 });

@@ -80,8 +80,10 @@ export async function webPlugin(app: FastifyInstance, options: WebPluginOptions 
     if (topLevel.has(name)) {
       return reply.sendFile(name, root);
     }
+    // The root is always the app; deeper unknown paths are app routes only for a browser
+    // asking for a page (an API client's typo still gets the JSON 404).
     const accept = request.headers.accept ?? '';
-    if (!accept.includes('text/html')) return reply.callNotFound();
+    if (pathname !== '/' && !accept.includes('text/html')) return reply.callNotFound();
     return sendIndex(reply);
   };
 
