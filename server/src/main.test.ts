@@ -33,7 +33,9 @@ describe('the server process', () => {
     const sql = createSql(env.DATABASE_URL, { max: 1 });
     const [migrations] = await sql<{ n: number }[]>`SELECT count(*) AS n FROM schema_migrations`;
     const [staff] = await sql<{ n: number }[]>`SELECT count(*) AS n FROM staff`;
+    const [exams] = await sql<{ n: number }[]>`SELECT count(*) AS n FROM exams WHERE status = 'PUBLISHED'`;
     await sql.end();
+    expect(exams!.n).toBe(1);
     expect(migrations!.n).toBeGreaterThan(0);
     expect(staff!.n).toBe(2); // the demo school was seeded exactly once
     expect(await a!.stop()).toBe(0);
@@ -52,6 +54,16 @@ describe('the server process', () => {
       body: JSON.stringify({ nisn: '0012345601', password: 'demo-student' }),
     });
     expect(res.status).toBe(200);
+    // …and the demo exam is there for that student, with the token the log printed.
+    const token = /the demo exam's entry token is (\w{6})/.exec(a!.output() + b!.output())?.[1];
+    expect(token).toBeDefined();
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    const exams = (await (await fetch(`${a!.url}/api/v1/exams`, { headers: auth })).json()) as { id: string; questionCount: number }[];
+    expect(exams).toHaveLength(1);
+    expect(exams[0]!.questionCount).toBe(5);
+    const started = await fetch(`${a!.url}/api/v1/exams/${exams[0]!.id}/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ entryToken: token }) });
+    expect(started.status).toBe(201);
     // The process that did not start the database stops without stopping it for the other.
     const order = a!.output().includes('embedded PostgreSQL started') ? [b!, a!] : [a!, b!];
     expect(await order[0]!.stop()).toBe(0);

@@ -23,7 +23,7 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
   const ctx = createContext({ config, sql, logger: log, jwtSecret });
   await ctx.redis?.start();
   if (config.admin) await ctx.auth.ensureSuperAdmin(config.admin.email, config.admin.password);
-  const seeded = config.demo ? await seedDemo(sql, log) : false;
+  const demoToken = config.demo ? await seedDemo(ctx) : null;
 
   // ROLES: `api` serves the app; a writer-only process (log writer, expiry sweeper) still
   // answers /health and /metrics so it can be watched like the others.
@@ -31,11 +31,12 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
   if (!config.roles.api && config.roles.writer) ctx.sessions.sweeper.start();
   const url = await app.listen({ port: config.port, host: config.host });
   log.info({ url, pid: process.pid }, 'listening');
-  if (seeded || (config.demo && cluster.isPrimary)) {
+  if (config.demo && (cluster.isPrimary || cluster.worker?.id === 1)) {
     log.info(
-      { url, staff: DEMO_LOGINS.admin, teacher: DEMO_LOGINS.teacher, student: DEMO_LOGINS.student },
+      { url, staff: DEMO_LOGINS.admin, teacher: DEMO_LOGINS.teacher, student: DEMO_LOGINS.student, entryToken: demoToken },
       `demo school ready: sign in at ${url} as ${DEMO_LOGINS.admin.email} / ${DEMO_LOGINS.admin.password}` +
-        ` (student NISN ${DEMO_LOGINS.student.nisn} / ${DEMO_LOGINS.student.password})`,
+        ` (student NISN ${DEMO_LOGINS.student.nisn} / ${DEMO_LOGINS.student.password}` +
+        (demoToken ? `; the demo exam's entry token is ${demoToken})` : ')'),
     );
   }
 
