@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Sql } from '../postgres.js';
+import type { Sql, TransactionSql } from '../postgres.js';
 import type {
   Answer,
   NewSession,
@@ -118,44 +118,9 @@ export function createSessionPersistence(sql: Sql) {
       return row?.id ?? null;
     },
 
-    /**
-     * One group commit: every answer of the batch in ONE upsert (last write wins by `seq`,
-     * so an older write never overwrites a newer one), then the monitor's counters. Two
-     * autocommitted statements, not a transaction: each is idempotent on its own (seq guard;
-     * counts recounted from the table), and postgres.js 3.4.9 crashes the process when a
-     * transaction's connection dies mid-query (porsager/postgres#1208) — during a database
-     * restart a failed batch must only mean "not acknowledged, retry". The batch must hold
-     * at most one row per (session, question): PostgreSQL refuses to update the same row
-     * twice in one statement.
-     */
+    /** One group commit (see upsertAnswers). */
     async writeAnswers(rows: AnswerRow[]): Promise<void> {
-      if (rows.length === 0) return;
-      const sessionIds = rows.map((r) => r.sessionId);
-      await sql`
-        INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
-        SELECT b.session_id, b.question_id, b.answer::jsonb, b.seq, to_timestamp(b.saved_at / 1000.0),
-               to_timestamp(b.client_ts / 1000.0)
-        FROM unnest(${sql.array(sessionIds)}::uuid[], ${sql.array(rows.map((r) => r.questionId))}::uuid[],
-                    ${sql.array(rows.map((r) => (r.answer === null ? null : JSON.stringify(r.answer))))}::text[],
-                    ${sql.array(rows.map((r) => r.seq))}::bigint[], ${sql.array(rows.map((r) => r.savedAt))}::float8[],
-                    ${sql.array(rows.map((r) => r.clientTs))}::float8[])
-             AS b(session_id, question_id, answer, seq, saved_at, client_ts)
-        ON CONFLICT (session_id, question_id) DO UPDATE
-          SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
-          WHERE session_answers.seq < EXCLUDED.seq`;
-      // Counted from the table, not sent from RAM, so a redelivered old batch cannot
-      // set a stale count.
-      await sql`
-        UPDATE exam_sessions s
-        SET answered_count = (SELECT count(*) FROM session_answers a
-                              WHERE a.session_id = s.id AND a.answer IS NOT NULL
-                                AND a.answer <> '[]'::jsonb AND a.answer <> '""'::jsonb),
-            last_activity_at = GREATEST(s.last_activity_at, v.at)
-        FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
-              FROM unnest(${sql.array(sessionIds)}::uuid[], ${sql.array(rows.map((r) => r.savedAt))}::float8[])
-                   AS b(session_id, saved_at)
-              GROUP BY b.session_id) v
-        WHERE s.id = v.session_id`;
+      await upsertAnswers(sql, rows);
     },
 
     /** IN_PROGRESS → SUBMITTED; a no-op if it already left IN_PROGRESS. */
@@ -208,3 +173,43 @@ export function createSessionPersistence(sql: Sql) {
 }
 
 export type SessionPersistence = ReturnType<typeof createSessionPersistence>;
+
+/**
+ * The one answer upsert of the slow lane, shared by the memory group commit and the Redis
+ * log writer: every answer of the batch in ONE statement, last write wins by `seq` (an
+ * older or redelivered write never overwrites a newer one), rows of a session PostgreSQL no
+ * longer has are skipped; then the monitor's counters, recounted from the table so a stale
+ * batch cannot set a stale count (the same "answered" rule as isAnswered()).
+ *
+ * Two autocommitted statements, not a transaction: each is idempotent on its own, and
+ * postgres.js 3.4.9 crashes the process when a transaction's connection dies mid-query
+ * (porsager/postgres#1208) — during a database restart a failed batch must only mean "not
+ * acknowledged, retry". The batch must hold at most one row per (session, question):
+ * PostgreSQL refuses to update the same row twice in one statement.
+ */
+export async function upsertAnswers(db: Sql | TransactionSql, rows: AnswerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sessionIds = rows.map((r) => r.sessionId);
+  await db`
+    INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
+    SELECT b.session_id, b.question_id, b.answer::jsonb, b.seq, to_timestamp(b.saved_at / 1000.0), to_timestamp(b.client_ts / 1000.0)
+    FROM unnest(${db.array(sessionIds)}::uuid[], ${db.array(rows.map((r) => r.questionId))}::uuid[],
+                ${db.array(rows.map((r) => (r.answer === null ? null : JSON.stringify(r.answer))))}::text[],
+                ${db.array(rows.map((r) => r.seq))}::bigint[], ${db.array(rows.map((r) => r.savedAt))}::float8[],
+                ${db.array(rows.map((r) => r.clientTs))}::float8[])
+         AS b(session_id, question_id, answer, seq, saved_at, client_ts)
+    WHERE EXISTS (SELECT 1 FROM exam_sessions s WHERE s.id = b.session_id)
+    ON CONFLICT (session_id, question_id) DO UPDATE
+      SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
+      WHERE session_answers.seq < EXCLUDED.seq`;
+  await db`
+    UPDATE exam_sessions s
+    SET answered_count = (SELECT count(*) FROM session_answers a
+                          WHERE a.session_id = s.id AND a.answer IS NOT NULL
+                            AND a.answer <> '[]'::jsonb AND a.answer <> '""'::jsonb),
+        last_activity_at = GREATEST(s.last_activity_at, v.at)
+    FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
+          FROM unnest(${db.array(sessionIds)}::uuid[], ${db.array(rows.map((r) => r.savedAt))}::float8[]) AS b(session_id, saved_at)
+          GROUP BY b.session_id) v
+    WHERE s.id = v.session_id`;
+}

@@ -1,4 +1,4 @@
-import type { AnswerRow } from '../hotstore/durable.repo.js';
+import { upsertAnswers, type AnswerRow } from '../hotstore/durable.repo.js';
 import { latestPerQuestion } from '../hotstore/group-commit.js';
 import type { SessionEvent, SubmitReason } from '../hotstore/types.js';
 import type { Sql, TransactionSql } from '../postgres.js';
@@ -96,34 +96,6 @@ export async function applyBatch(tx: Sql | TransactionSql, b: LogBatch): Promise
       WHERE s.id = v.id AND s.result IS NULL`;
   }
   if (b.events.length > 0) await insertEvents(tx, b.events);
-}
-
-async function upsertAnswers(tx: Sql | TransactionSql, rows: AnswerRow[]): Promise<void> {
-  const sessionIds = rows.map((r) => r.sessionId);
-  await tx`
-    INSERT INTO session_answers (session_id, question_id, answer, seq, saved_at, client_ts)
-    SELECT b.session_id, b.question_id, b.answer::jsonb, b.seq, to_timestamp(b.saved_at / 1000.0), to_timestamp(b.client_ts / 1000.0)
-    FROM unnest(${tx.array(sessionIds)}::uuid[], ${tx.array(rows.map((r) => r.questionId))}::uuid[],
-                ${tx.array(rows.map((r) => (r.answer === null ? null : JSON.stringify(r.answer))))}::text[],
-                ${tx.array(rows.map((r) => r.seq))}::bigint[], ${tx.array(rows.map((r) => r.savedAt))}::float8[],
-                ${tx.array(rows.map((r) => r.clientTs))}::float8[])
-         AS b(session_id, question_id, answer, seq, saved_at, client_ts)
-    WHERE EXISTS (SELECT 1 FROM exam_sessions s WHERE s.id = b.session_id)
-    ON CONFLICT (session_id, question_id) DO UPDATE
-      SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
-      WHERE session_answers.seq < EXCLUDED.seq`;
-  // Counted from the table (as the memory store does), so a redelivered batch cannot set a
-  // stale count; the same "answered" rule as isAnswered().
-  await tx`
-    UPDATE exam_sessions s
-    SET answered_count = (SELECT count(*) FROM session_answers a
-                          WHERE a.session_id = s.id AND a.answer IS NOT NULL
-                            AND a.answer <> '[]'::jsonb AND a.answer <> '""'::jsonb),
-        last_activity_at = GREATEST(s.last_activity_at, v.at)
-    FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
-          FROM unnest(${tx.array(sessionIds)}::uuid[], ${tx.array(rows.map((r) => r.savedAt))}::float8[]) AS b(session_id, saved_at)
-          GROUP BY b.session_id) v
-    WHERE s.id = v.session_id`;
 }
 
 async function insertEvents(tx: Sql | TransactionSql, events: SessionEvent[]): Promise<void> {
