@@ -99,9 +99,11 @@ export function markdownTable(result: RunResult): string {
   }
   const views = result.phases.flatMap((p) => {
     const text = describeCommits(p.serverView);
-    return text ? [`* ${p.name} — ${text}`] : [];
+    const worst = [...p.timeline].sort((a, b) => b.maxMs - a.maxMs).slice(0, 3);
+    const spikes = p.timeline.length >= 10 ? `; slowest seconds: ${worst.map((w) => `${w.second} s (${fmtMs(w.maxMs)})`).join(', ')}` : '';
+    return text || spikes ? [`* ${p.name} — ${text ?? ''}${spikes}`] : [];
   });
-  if (views.length > 0) lines.push('', "Server's view (its /metrics, one process):", ...views);
+  if (views.length > 0) lines.push('', "Server's view (its /metrics, one process) and the client's slowest seconds:", ...views);
   const i = result.integrity;
   if (i) {
     lines.push(

@@ -11,13 +11,26 @@ const WATCHED = [
   'examhall_group_commit_rows',
   'examhall_log_write_seconds',
   'examhall_log_batch_entries',
+  'nodejs_gc_duration_seconds',
 ] as const;
 
-export type HistogramTotals = Map<string, { sum: number; count: number }>;
+/** prom-client resets these on every scrape, so the scrape at a phase's end covers exactly that phase. */
+const RESET_ON_SCRAPE = ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'] as const;
+
+interface HistogramTotal {
+  sum: number;
+  count: number;
+  /** cumulative count per upper bound (`le`), summed over label sets */
+  buckets: Map<number, number>;
+}
+
+export type HistogramTotals = Map<string, HistogramTotal>;
 
 export interface HistogramDelta {
   count: number;
   mean: number;
+  /** the bucket bound that holds the 99th percentile (Prometheus buckets: an upper bound, not a value) */
+  p99AtMost: number | undefined;
 }
 
 export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals> {
@@ -25,12 +38,23 @@ export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals>
   try {
     const r = await api.call<undefined>('GET', '/metrics', { headers: { accept: 'text/plain' }, timeoutMs: 5000 });
     for (const line of r.rawText.split('\n')) {
-      const match = /^(\w+)_(sum|count)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      const gauge = /^(\w+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      if (gauge && (RESET_ON_SCRAPE as readonly string[]).includes(gauge[1] as string)) {
+        totals.set(gauge[1] as string, { sum: Number(gauge[2]), count: 1, buckets: new Map() });
+        continue;
+      }
+      const match = /^(\w+)_(sum|count|bucket)(?:\{([^}]*)\})? ([0-9.e+-]+|\+Inf)$/.exec(line);
       if (!match || !(WATCHED as readonly string[]).includes(match[1] as string)) continue;
-      const entry = totals.get(match[1] as string) ?? { sum: 0, count: 0 };
+      const name = match[1] as string;
+      const entry = totals.get(name) ?? { sum: 0, count: 0, buckets: new Map<number, number>() };
+      const value = Number(match[4]);
       // Label sets (shards, routes) add up: the phase wants the total.
-      entry[match[2] as 'sum' | 'count'] += Number(match[3]);
-      totals.set(match[1] as string, entry);
+      if (match[2] === 'bucket') {
+        const le = /le="([^"]+)"/.exec(match[3] ?? '')?.[1];
+        const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+        entry.buckets.set(bound, (entry.buckets.get(bound) ?? 0) + value);
+      } else entry[match[2] as 'sum' | 'count'] += value;
+      totals.set(name, entry);
     }
   } catch {
     // /metrics is best effort: a busy server may not answer within the timeout.
@@ -40,11 +64,24 @@ export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals>
 
 export function histogramDeltas(before: HistogramTotals, after: HistogramTotals): Record<string, HistogramDelta> {
   const out: Record<string, HistogramDelta> = {};
+  for (const name of RESET_ON_SCRAPE) {
+    const value = after.get(name);
+    if (value) out[name] = { count: 1, mean: value.sum, p99AtMost: undefined };
+  }
   for (const [name, end] of after) {
-    const start = before.get(name) ?? { sum: 0, count: 0 };
+    if ((RESET_ON_SCRAPE as readonly string[]).includes(name)) continue;
+    const start = before.get(name) ?? { sum: 0, count: 0, buckets: new Map<number, number>() };
     const count = end.count - start.count;
     if (count <= 0) continue;
-    out[name] = { count, mean: Math.round(((end.sum - start.sum) / count) * 10_000) / 10_000 };
+    let p99AtMost: number | undefined;
+    for (const bound of [...end.buckets.keys()].sort((a, b) => a - b)) {
+      const within = (end.buckets.get(bound) ?? 0) - (start.buckets.get(bound) ?? 0);
+      if (within >= 0.99 * count) {
+        p99AtMost = bound;
+        break;
+      }
+    }
+    out[name] = { count, mean: Math.round(((end.sum - start.sum) / count) * 10_000) / 10_000, p99AtMost };
   }
   return out;
 }
@@ -54,9 +91,15 @@ export function describeCommits(d: Record<string, HistogramDelta>): string | und
   const parts: string[] = [];
   const seconds = d.examhall_group_commit_seconds;
   const rows = d.examhall_group_commit_rows;
-  if (seconds) parts.push(`group commits: ${seconds.count} × ${rows ? rows.mean.toFixed(1) : '?'} rows, ${(seconds.mean * 1000).toFixed(1)} ms each`);
+  const p99 = (d: HistogramDelta) => (d.p99AtMost === undefined ? '' : `, p99 ≤ ${d.p99AtMost === Number.POSITIVE_INFINITY ? '∞' : `${d.p99AtMost * 1000} ms`}`);
+  if (seconds) parts.push(`group commits: ${seconds.count} × ${rows ? rows.mean.toFixed(1) : '?'} rows, ${(seconds.mean * 1000).toFixed(1)} ms mean${p99(seconds)}`);
   const logSeconds = d.examhall_log_write_seconds;
   const logRows = d.examhall_log_batch_entries;
-  if (logSeconds) parts.push(`write-behind batches: ${logSeconds.count} × ${logRows ? logRows.mean.toFixed(1) : '?'} entries, ${(logSeconds.mean * 1000).toFixed(1)} ms each`);
+  if (logSeconds) parts.push(`write-behind batches: ${logSeconds.count} × ${logRows ? logRows.mean.toFixed(1) : '?'} entries, ${(logSeconds.mean * 1000).toFixed(1)} ms mean${p99(logSeconds)}`);
+  const lagP99 = d.nodejs_eventloop_lag_p99_seconds;
+  const lagMax = d.nodejs_eventloop_lag_max_seconds;
+  if (lagP99 && lagMax) parts.push(`event-loop delay p99 ${(lagP99.mean * 1000).toFixed(0)} ms, max ${(lagMax.mean * 1000).toFixed(0)} ms`);
+  const gc = d.nodejs_gc_duration_seconds;
+  if (gc) parts.push(`GC ${gc.count} pauses, ${((gc.mean * gc.count) * 1000).toFixed(0)} ms in all`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

@@ -53,6 +53,8 @@ export interface PhaseCounts {
   latency: LatencySummary;
   /** how late the generator itself sent (actual − scheduled); large values mean the generator, not the server, is saturated */
   sendLag: LatencySummary;
+  /** per second of the phase (by scheduled time): successes and the worst latency, to see whether the tail is steady or in spikes */
+  timeline: { second: number; ok: number; maxMs: number }[];
 }
 
 /**
@@ -70,6 +72,8 @@ export class PhaseRecorder {
   private firstScheduledAt = Number.POSITIVE_INFINITY;
   private lastCompletedAt = 0;
   private windowSec = 0;
+  private readonly okPerSecond: number[] = [];
+  private readonly maxPerSecond: number[] = [];
 
   constructor(readonly name: string) {}
 
@@ -88,6 +92,9 @@ export class PhaseRecorder {
   succeeded(scheduledAt: number, now = performance.now()): void {
     this.successes += 1;
     this.latency.recordValue(toMicros(now - scheduledAt));
+    const second = Math.max(0, Math.floor((scheduledAt - this.firstScheduledAt) / 1000));
+    this.okPerSecond[second] = (this.okPerSecond[second] ?? 0) + 1;
+    if ((this.maxPerSecond[second] ?? 0) < now - scheduledAt) this.maxPerSecond[second] = now - scheduledAt;
     if (now > this.lastCompletedAt) this.lastCompletedAt = now;
   }
 
@@ -115,6 +122,11 @@ export class PhaseRecorder {
       throughputPerSec: elapsedSec > 0 ? round(this.successes / elapsedSec, 1) : this.successes,
       latency: summarize(this.latency),
       sendLag: summarize(this.sendLag),
+      timeline: Array.from({ length: this.okPerSecond.length }, (_, second) => ({
+        second,
+        ok: this.okPerSecond[second] ?? 0,
+        maxMs: round(this.maxPerSecond[second] ?? 0, 1),
+      })),
     };
   }
 }
