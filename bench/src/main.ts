@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,15 @@ async function soakTokens(api: ApiClient, school: Provisioned, count: number, kn
     if (r.body?.accessToken) tokens.push(r.body.accessToken);
   });
   return tokens;
+}
+
+/** The commit the runner started the server from (`-dirty` when the working tree differs). */
+function gitRevision(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Error and fatal lines of the server's JSON log (pino levels 50 and 60): a bench that finds a 500 should say so. */
@@ -198,6 +208,7 @@ async function run(opts: BenchOptions): Promise<number> {
       workers: server ? opts.workers : '?',
       entry: server ? opts.serverEntry : 'external',
       startedByRunner: server !== undefined,
+      revision: server ? gitRevision() : undefined,
     },
     resourceSource: sampler.source,
     options: { ...opts, adminPassword: '<redacted>', databaseUrl: opts.databaseUrl ? '<set>' : undefined },

@@ -18,7 +18,7 @@ export interface PhaseResult extends PhaseCounts {
 export interface RunResult {
   startedAt: string;
   machine: { cpus: number; model: string; memoryGb: number; kernel: string; node: string; generator: string };
-  target: { url: string; mode: string; workers: number | string; entry: string; startedByRunner: boolean };
+  target: { url: string; mode: string; workers: number | string; entry: string; startedByRunner: boolean; revision: string | undefined };
   resourceSource: string;
   options: Record<string, unknown>;
   provisioningSec: number | undefined;
@@ -83,7 +83,7 @@ export function markdownTable(result: RunResult): string {
   const t = result.target;
   const m = result.machine;
   const lines = [
-    `### ${t.mode} mode, ${t.workers} worker(s) — ${m.cpus} cores (${m.model}), generator on the same box`,
+    `### ${t.mode} mode, ${t.workers} worker(s) — ${m.cpus} cores (${m.model}), generator on the same box${t.revision ? ` — server ${t.revision}` : ''}`,
     '',
     '| phase | attempts | ok | failed | offered/s | achieved/s | p50 | p95 | p99 | max | gen lag p99 | server CPU | server RSS | db CPU | redis CPU | gen CPU | other CPU | target | verdict |',
     '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',

@@ -31,6 +31,8 @@ export interface HistogramDelta {
   mean: number;
   /** the bucket bound that holds the 99th percentile (Prometheus buckets: an upper bound, not a value) */
   p99AtMost: number | undefined;
+  /** the bucket bound that holds the slowest one */
+  maxAtMost?: number | undefined;
 }
 
 export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals> {
@@ -74,14 +76,16 @@ export function histogramDeltas(before: HistogramTotals, after: HistogramTotals)
     const count = end.count - start.count;
     if (count <= 0) continue;
     let p99AtMost: number | undefined;
+    let maxAtMost: number | undefined;
     for (const bound of [...end.buckets.keys()].sort((a, b) => a - b)) {
       const within = (end.buckets.get(bound) ?? 0) - (start.buckets.get(bound) ?? 0);
-      if (within >= 0.99 * count) {
-        p99AtMost = bound;
+      if (p99AtMost === undefined && within >= 0.99 * count) p99AtMost = bound;
+      if (within >= count) {
+        maxAtMost = bound;
         break;
       }
     }
-    out[name] = { count, mean: Math.round(((end.sum - start.sum) / count) * 10_000) / 10_000, p99AtMost };
+    out[name] = { count, mean: Math.round(((end.sum - start.sum) / count) * 10_000) / 10_000, p99AtMost, maxAtMost };
   }
   return out;
 }
@@ -91,7 +95,9 @@ export function describeCommits(d: Record<string, HistogramDelta>): string | und
   const parts: string[] = [];
   const seconds = d.examhall_group_commit_seconds;
   const rows = d.examhall_group_commit_rows;
-  const p99 = (d: HistogramDelta) => (d.p99AtMost === undefined ? '' : `, p99 ≤ ${d.p99AtMost === Number.POSITIVE_INFINITY ? '∞' : `${d.p99AtMost * 1000} ms`}`);
+  const bound = (b: number) => (b === Number.POSITIVE_INFINITY ? '∞' : `${Math.round(b * 1000)} ms`);
+  const p99 = (d: HistogramDelta) =>
+    (d.p99AtMost === undefined ? '' : `, p99 ≤ ${bound(d.p99AtMost)}`) + (d.maxAtMost === undefined ? '' : `, max ≤ ${bound(d.maxAtMost)}`);
   if (seconds) parts.push(`group commits: ${seconds.count} × ${rows ? rows.mean.toFixed(1) : '?'} rows, ${(seconds.mean * 1000).toFixed(1)} ms mean${p99(seconds)}`);
   const logSeconds = d.examhall_log_write_seconds;
   const logRows = d.examhall_log_batch_entries;
