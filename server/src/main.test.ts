@@ -43,8 +43,7 @@ describe('the server process', () => {
   });
 
   it('two processes on one fresh embedded DATA_DIR both reach ready, and a demo login works', async () => {
-    const dataDir = await tempDir();
-    await fs.chmod(dataDir, 0o755);
+    const dataDir = await tempDir(); // mode 0700, as mkdtemp makes it: the server must cope
     const [a, b] = await Promise.all([startServerProcess({ DATA_DIR: dataDir }), startServerProcess({ DATA_DIR: dataDir })]);
     running.push(a!, b!);
     await Promise.all([a!.waitReady(), b!.waitReady()]);

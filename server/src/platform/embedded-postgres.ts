@@ -121,6 +121,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   await fs.mkdir(dataDir, { recursive: true, mode: 0o755 });
   await fs.mkdir(root, { recursive: true, mode: 0o700 });
   const user = await runAsUser();
+  if (user) {
+    // A DATA_DIR made beforehand with mode 0700 (mktemp -d) would lock the postgres user
+    // out; it only needs to pass through (o+x), not to list or read anything here.
+    const { mode } = await fs.stat(dataDir);
+    if ((mode & 0o001) === 0) await fs.chmod(dataDir, (mode & 0o7777) | 0o001);
+  }
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
   if (user) await fs.chown(root, user.uid, user.gid);
 
