@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, errorResponses } from '../../../contracts/common.js';
 import { FilePartBody, UploadedImage } from '../../../contracts/questions.js';
 import type { AppContext } from '../context.js';
-import { readFilePart } from './multipart-file.js';
+import { readFilePart } from '../platform/multipart-file.js';
 import { UPLOAD_NAME } from './uploads.service.js';
 
 /** POST /api/v1/admin/uploads/images (staff with uploads:write). */

@@ -12,7 +12,7 @@ import {
 } from '../../../contracts/questions.js';
 import { staffOf } from '../auth/principal.js';
 import type { AppContext } from '../context.js';
-import { readFilePart } from '../media/multipart-file.js';
+import { readFilePart } from '../platform/multipart-file.js';
 import { attachment, CSV_TYPE, XLSX_TYPE } from '../platform/spreadsheet.js';
 
 const tags = ['questions'];

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ErrorResponse, IdParams, errorResponses } from '../../../contracts/common.js';
 import {
@@ -14,33 +13,12 @@ import {
   StudentReplace,
 } from '../../../contracts/school.js';
 import type { AppContext } from '../context.js';
-import { AppError, invalid } from '../platform/errors.js';
+import { readFilePart } from '../platform/multipart-file.js';
 import { attachment, CSV_TYPE } from '../platform/spreadsheet.js';
 import { IMPORT_TEMPLATE_CSV } from './student-import.js';
 
 const tags = ['students'];
 const security = [{ bearer: [] }];
-
-/** The one file of a multipart upload, from the part named `file` (API.md: every import). */
-async function uploadedFile(request: FastifyRequest, limitBytes: number): Promise<Buffer> {
-  const expected = 'file: send the spreadsheet as multipart/form-data in a part named "file"';
-  if (!request.isMultipart()) throw invalid(expected);
-  const part = await request.file();
-  if (!part) throw invalid(expected);
-  if (part.fieldname !== 'file') {
-    part.file.resume();
-    throw invalid(expected);
-  }
-  try {
-    return await part.toBuffer();
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw err;
-    throw new AppError(
-      'PAYLOAD_TOO_LARGE',
-      `file: the upload is larger than the limit of ${limitBytes} bytes`,
-    );
-  }
-}
 
 export const studentsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
   app,
@@ -176,7 +154,7 @@ export const studentsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       },
     },
     async (request) =>
-      school.importStudents(await uploadedFile(request, ctx.config.uploadLimitBytes)),
+      school.importStudents(await readFilePart(request, ctx.config.uploadLimitBytes)),
   );
 
   app.get(
