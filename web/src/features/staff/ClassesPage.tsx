@@ -4,9 +4,10 @@ import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
 import type { SchoolClass } from '../../api/types';
 import { useConfirm } from '../../components/Confirm';
+import { DataTable } from '../../components/DataTable';
 import { Dialog } from '../../components/Dialog';
 import { useToast } from '../../components/Toast';
-import { EmptyState, ErrorNote, Loading, PageHeader, errorText } from '../../components/ui';
+import { ErrorNote, PageHeader, errorText } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { useAsync } from '../../lib/use-async';
 
@@ -46,50 +47,35 @@ export function ClassesPage() {
           </button>
         }
       />
-      {classes.loading && !classes.data && <Loading />}
-      <ErrorNote error={classes.error} onRetry={classes.reload} />
-      {classes.data && list.length === 0 && <EmptyState title={t('classes.none')} />}
-      {list.length > 0 && (
-        <div className="card card--flush">
-          <table className="table">
-            <caption className="sr-only">{t('classes.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('classes.name')}</th>
-                <th scope="col">{t('classes.grade')}</th>
-                <th scope="col">{t('classes.major')}</th>
-                <th scope="col">{t('classes.group')}</th>
-                <th scope="col" className="table__actions">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">
-                    <Link to={`/admin/students?classId=${c.id}`}>{c.name}</Link>
-                  </th>
-                  <td>{c.gradeLevel}</td>
-                  <td>{c.majorCode}</td>
-                  <td>{c.groupNumber}</td>
-                  <td className="table__actions">
-                    <Link className="btn btn--ghost btn--sm" to={`/admin/students?classId=${c.id}`} aria-label={t('classes.studentsOf', { name: c.name })}>
-                      {t('nav.students')}
-                    </Link>
-                    <button type="button" className="btn btn--ghost btn--sm" aria-label={t('common.editNamed', { name: c.name })} onClick={() => setEditing(c)}>
-                      {t('common.edit')}
-                    </button>
-                    <button type="button" className="btn btn--ghost btn--sm btn--danger-text" aria-label={t('common.deleteNamed', { name: c.name })} onClick={() => void remove(c)}>
-                      {t('common.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('classes.title')}
+        rows={classes.data && list}
+        rowKey={(c) => c.id}
+        loading={classes.loading && !classes.data}
+        error={classes.error}
+        onRetry={classes.reload}
+        empty={t('classes.none')}
+        scroll={false}
+        columns={[
+          { key: 'name', header: t('classes.name'), rowHeader: true, cell: (c) => <Link to={`/admin/students?classId=${c.id}`}>{c.name}</Link> },
+          { key: 'grade', header: t('classes.grade'), cell: (c) => c.gradeLevel },
+          { key: 'major', header: t('classes.major'), cell: (c) => c.majorCode },
+          { key: 'group', header: t('classes.group'), cell: (c) => c.groupNumber },
+        ]}
+        actions={(c) => (
+          <>
+            <Link className="btn btn--ghost btn--sm" to={`/admin/students?classId=${c.id}`} aria-label={t('classes.studentsOf', { name: c.name })}>
+              {t('nav.students')}
+            </Link>
+            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('common.editNamed', { name: c.name })} onClick={() => setEditing(c)}>
+              {t('common.edit')}
+            </button>
+            <button type="button" className="btn btn--ghost btn--sm btn--danger-text" aria-label={t('common.deleteNamed', { name: c.name })} onClick={() => void remove(c)}>
+              {t('common.delete')}
+            </button>
+          </>
+        )}
+      />
       {confirmElement}
       {editing && (
         <ClassDialog

@@ -1,7 +1,8 @@
 import { Link, useNavigate } from 'react-router-dom';
 import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
-import { EmptyState, ErrorNote, Loading, PageHeader, StatusBadge } from '../../components/ui';
+import { DataTable } from '../../components/DataTable';
+import { EmptyState, PageHeader, StatusBadge } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { useAsync } from '../../lib/use-async';
 
@@ -22,72 +23,57 @@ export function ExamsPage() {
           </button>
         }
       />
-      {exams.loading && !exams.data && <Loading />}
-      <ErrorNote error={exams.error} onRetry={exams.reload} />
-      {exams.data && list.length === 0 && (
-        <EmptyState title={t('examsAdmin.none')}>
-          <Link className="btn btn--primary" to="/admin/exams/new">
-            {t('examsAdmin.new')}
-          </Link>
-        </EmptyState>
-      )}
-      {list.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-scroll">
-            <table className="table">
-              <caption className="sr-only">{t('examsAdmin.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('builder.examTitle')}</th>
-                  <th scope="col">{t('examsAdmin.status')}</th>
-                  <th scope="col">{t('examsAdmin.window')}</th>
-                  <th scope="col">{t('exams.duration')}</th>
-                  <th scope="col">{t('exams.questions')}</th>
-                  <th scope="col">{t('builder.token')}</th>
-                  <th scope="col" className="table__actions">
-                    <span className="sr-only">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((exam) => (
-                  <tr key={exam.id}>
-                    <th scope="row">
-                      <Link to={`/admin/exams/${exam.id}`}>{exam.title}</Link>
-                    </th>
-                    <td>
-                      <StatusBadge status={exam.status} />
-                    </td>
-                    <td className="nowrap small">
-                      {formatDateTime(exam.scheduledStart)}
-                      <br />
-                      <span className="muted">→ {formatDateTime(exam.scheduledEnd)}</span>
-                    </td>
-                    <td>{t('exams.minutes', { n: exam.durationMinutes })}</td>
-                    <td>{exam.questionCount}</td>
-                    <td className="mono">{exam.entryToken}</td>
-                    <td className="table__actions">
-                      <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}`} aria-label={t('examsAdmin.editNamed', { title: exam.title })}>
-                        {t('common.edit')}
-                      </Link>
-                      {exam.status !== 'DRAFT' && (
-                        <>
-                          <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}/monitor`} aria-label={t('examsAdmin.monitorNamed', { title: exam.title })}>
-                            {t('examsAdmin.monitor')}
-                          </Link>
-                          <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}/results`} aria-label={t('examsAdmin.resultsNamed', { title: exam.title })}>
-                            {t('examsAdmin.results')}
-                          </Link>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
-      )}
+      <DataTable
+        caption={t('examsAdmin.title')}
+        rows={exams.data && list}
+        rowKey={(exam) => exam.id}
+        loading={exams.loading && !exams.data}
+        error={exams.error}
+        onRetry={exams.reload}
+        empty={
+          <EmptyState title={t('examsAdmin.none')}>
+            <Link className="btn btn--primary" to="/admin/exams/new">
+              {t('examsAdmin.new')}
+            </Link>
+          </EmptyState>
+        }
+        columns={[
+          { key: 'title', header: t('builder.examTitle'), rowHeader: true, cell: (exam) => <Link to={`/admin/exams/${exam.id}`}>{exam.title}</Link> },
+          { key: 'status', header: t('examsAdmin.status'), cell: (exam) => <StatusBadge status={exam.status} /> },
+          {
+            key: 'window',
+            header: t('examsAdmin.window'),
+            className: 'nowrap small',
+            cell: (exam) => (
+              <>
+                {formatDateTime(exam.scheduledStart)}
+                <br />
+                <span className="muted">→ {formatDateTime(exam.scheduledEnd)}</span>
+              </>
+            ),
+          },
+          { key: 'duration', header: t('exams.duration'), cell: (exam) => t('exams.minutes', { n: exam.durationMinutes }) },
+          { key: 'questions', header: t('exams.questions'), cell: (exam) => exam.questionCount },
+          { key: 'token', header: t('builder.token'), className: 'mono', cell: (exam) => exam.entryToken },
+        ]}
+        actions={(exam) => (
+          <>
+            <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}`} aria-label={t('examsAdmin.editNamed', { title: exam.title })}>
+              {t('common.edit')}
+            </Link>
+            {exam.status !== 'DRAFT' && (
+              <>
+                <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}/monitor`} aria-label={t('examsAdmin.monitorNamed', { title: exam.title })}>
+                  {t('examsAdmin.monitor')}
+                </Link>
+                <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}/results`} aria-label={t('examsAdmin.resultsNamed', { title: exam.title })}>
+                  {t('examsAdmin.results')}
+                </Link>
+              </>
+            )}
+          </>
+        )}
+      />
     </>
   );
 }

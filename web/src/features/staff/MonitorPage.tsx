@@ -3,9 +3,10 @@ import { Link, useParams } from 'react-router-dom';
 import { adminApi } from '../../api/admin';
 import type { ExamMonitor, MonitorRow } from '../../api/types';
 import { useConfirm } from '../../components/Confirm';
+import { DataTable, FilterSelect, SearchField, Toolbar } from '../../components/DataTable';
 import { Dialog } from '../../components/Dialog';
 import { useToast } from '../../components/Toast';
-import { Badge, EmptyState, ErrorNote, Loading, PageHeader, StatusBadge, errorText } from '../../components/ui';
+import { Badge, EmptyState, ErrorNote, PageHeader, StatusBadge, errorText } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { formatCountdown, relativeSeconds } from '../../lib/time';
 import { useAsync } from '../../lib/use-async';
@@ -17,6 +18,20 @@ export function rowStudent(row: MonitorRow) {
   return { id: row.studentId, name: row.studentName, nisn: row.nisn, className: row.className };
 }
 export const rowSession = (row: MonitorRow) => row.sessionId ?? '';
+
+/** The student a row is about: the name, then NISN and class. */
+export function StudentCell({ row }: { row: MonitorRow }) {
+  const s = rowStudent(row);
+  return (
+    <>
+      <span className="cell-main">{s.name}</span>
+      <span className="cell-sub">
+        <span className="mono">{s.nisn}</span>
+        {s.className ? ` · ${s.className}` : ''}
+      </span>
+    </>
+  );
+}
 
 export function MonitorPage() {
   const { examId = '' } = useParams();
@@ -91,6 +106,14 @@ export function MonitorPage() {
       return !needle || s.name.toLowerCase().includes(needle) || s.nisn.includes(needle);
     })
     .sort((a, b) => rowStudent(a).name.localeCompare(rowStudent(b).name));
+  // the clock as each row shows it, worked out once per render
+  const lines = visible.map((row) => ({
+    row,
+    pct: questionCount ? Math.round((row.answeredCount / questionCount) * 100) : 0,
+    idle: relativeSeconds(row.lastActivityAt, now + offset),
+    left: row.endsAt && row.status === 'IN_PROGRESS' ? Date.parse(row.endsAt) - (now + offset) : null,
+    signals: row.signalCount ?? 0,
+  }));
 
   async function resetLogin(row: MonitorRow) {
     const s = rowStudent(row);
@@ -148,120 +171,109 @@ export function MonitorPage() {
         <Stat label={t('monitor.statAverage')} value={counts.avg === null ? '—' : `${formatNumber(counts.avg, 1)}%`} />
       </div>
 
-      <div className="toolbar">
-        <div className="field field--inline field--grow">
-          <label htmlFor="m-search">{t('common.search')}</label>
-          <input id="m-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('students.searchHint')} />
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="m-status">{t('examsAdmin.status')}</label>
-          <select id="m-status" value={statusFilter} onChange={(e) => setStatusFilter(e.target.value)}>
-            <option value="">{t('monitor.allStatuses')}</option>
-            {['NOT_STARTED', 'IN_PROGRESS', 'SUBMITTED', 'SCORED', 'PENDING_REVIEW'].map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}` as 'status.SCORED')}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      <Toolbar>
+        <SearchField id="m-search" label={t('common.search')} value={search} onChange={setSearch} placeholder={t('students.searchHint')} />
+        <FilterSelect id="m-status" label={t('examsAdmin.status')} value={statusFilter} onChange={setStatusFilter}>
+          <option value="">{t('monitor.allStatuses')}</option>
+          {['NOT_STARTED', 'IN_PROGRESS', 'SUBMITTED', 'SCORED', 'PENDING_REVIEW'].map((s) => (
+            <option key={s} value={s}>
+              {t(`status.${s}` as 'status.SCORED')}
+            </option>
+          ))}
+        </FilterSelect>
+      </Toolbar>
 
-      <ErrorNote error={error} onRetry={() => setTick((n) => n + 1)} />
-      {!rows && !error && <Loading />}
-      {rows && rows.length === 0 && <EmptyState title={t('monitor.none')}>{t('monitor.noneHint')}</EmptyState>}
-      {visible.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-scroll">
-            <table className="table table--monitor">
-              <caption className="sr-only">{t('monitor.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('monitor.student')}</th>
-                  <th scope="col">{t('examsAdmin.status')}</th>
-                  <th scope="col">{t('monitor.progress')}</th>
-                  <th scope="col">{t('monitor.lastActivity')}</th>
-                  <th scope="col">{t('monitor.timeLeft')}</th>
-                  <th scope="col">{t('result.score')}</th>
-                  <th scope="col">{t('monitor.signals')}</th>
-                  <th scope="col" className="table__actions">
-                    <span className="sr-only">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {visible.map((row) => {
-                  const s = rowStudent(row);
-                  const total = questionCount;
-                  const pct = total ? Math.round((row.answeredCount / total) * 100) : 0;
-                  const idle = relativeSeconds(row.lastActivityAt, now + offset);
-                  const left = row.endsAt && row.status === 'IN_PROGRESS' ? Date.parse(row.endsAt) - (now + offset) : null;
-                  const signals = row.signalCount ?? 0;
-                  return (
-                    <tr key={rowSession(row) || s.id} data-testid="monitor-row">
-                      <th scope="row">
-                        <span className="cell-main">{s.name}</span>
-                        <span className="cell-sub">
-                          <span className="mono">{s.nisn}</span>
-                          {s.className ? ` · ${s.className}` : ''}
-                        </span>
-                      </th>
-                      <td>
-                        <StatusBadge status={row.status} />
-                      </td>
-                      <td>
-                        <div className="mini-progress" role="progressbar" aria-label={t('monitor.progressOf', { name: s.name })} aria-valuemin={0} aria-valuemax={total || 1} aria-valuenow={row.answeredCount}>
-                          <span className="mini-progress__bar" style={{ width: `${pct}%` }} />
-                        </div>
-                        <span className="cell-sub">
-                          {row.answeredCount}/{total || '?'}
-                        </span>
-                      </td>
-                      {row.submittedAt ? (
-                        <td className="nowrap">{t('monitor.submittedAt', { at: formatTime(row.submittedAt) })}</td>
-                      ) : (
-                        <td className={idle !== null && idle > 120 && row.status === 'IN_PROGRESS' ? 'text-warn' : undefined}>
-                          {idle === null ? '—' : idle < 60 ? t('monitor.secondsAgo', { n: idle }) : t('monitor.minutesAgo', { n: Math.floor(idle / 60) })}
-                          <span className="cell-sub">{formatTime(row.lastActivityAt)}</span>
-                        </td>
-                      )}
-                      <td className={left !== null && left < 5 * 60_000 ? 'text-danger mono' : 'mono'}>{left === null ? '—' : formatCountdown(left)}</td>
-                      <td className="nowrap" data-testid="monitor-score">
-                        {row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`}
-                      </td>
-                      <td>{signals > 0 ? <Badge tone="warning">{signals}</Badge> : <span className="muted">0</span>}</td>
-                      <td className="table__actions">
-                        {row.sessionId && row.status === 'IN_PROGRESS' && (
-                          <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.extendNamed', { name: s.name })} onClick={() => setExtending(row)}>
-                            {t('monitor.extend')}
-                          </button>
-                        )}
-                        {row.sessionId && row.status !== 'NOT_STARTED' && (
-                          <button
-                            type="button"
-                            className={`btn btn--sm ${row.status === 'PENDING_REVIEW' ? 'btn--secondary' : 'btn--ghost'}`}
-                            aria-label={t('monitor.viewPaperNamed', { name: s.name })}
-                            onClick={() => setPaper(row)}
-                          >
-                            {t('monitor.viewPaper')}
-                          </button>
-                        )}
-                        <button
-                          type="button"
-                          className="btn btn--ghost btn--sm"
-                          aria-label={t('students.resetNamed', { name: s.name })}
-                          onClick={() => void resetLogin(row)}
-                        >
-                          {t('students.reset')}
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </div>
-      )}
+      <DataTable
+        caption={t('monitor.title')}
+        className="table--monitor"
+        rows={rows && lines}
+        rowKey={({ row }) => rowSession(row) || row.studentId}
+        rowTestId="monitor-row"
+        loading={!rows && !error}
+        error={error}
+        onRetry={() => setTick((n) => n + 1)}
+        // a filter that matches nobody shows no table; "no students" is for an exam without any
+        empty={rows?.length === 0 && <EmptyState title={t('monitor.none')}>{t('monitor.noneHint')}</EmptyState>}
+        columns={[
+          { key: 'student', header: t('monitor.student'), rowHeader: true, cell: ({ row }) => <StudentCell row={row} /> },
+          { key: 'status', header: t('examsAdmin.status'), cell: ({ row }) => <StatusBadge status={row.status} /> },
+          {
+            key: 'progress',
+            header: t('monitor.progress'),
+            cell: ({ row, pct }) => (
+              <>
+                <div
+                  className="mini-progress"
+                  role="progressbar"
+                  aria-label={t('monitor.progressOf', { name: row.studentName })}
+                  aria-valuemin={0}
+                  aria-valuemax={questionCount || 1}
+                  aria-valuenow={row.answeredCount}
+                >
+                  <span className="mini-progress__bar" style={{ width: `${pct}%` }} />
+                </div>
+                <span className="cell-sub">
+                  {row.answeredCount}/{questionCount || '?'}
+                </span>
+              </>
+            ),
+          },
+          {
+            key: 'activity',
+            header: t('monitor.lastActivity'),
+            className: ({ row, idle }) => (row.submittedAt ? 'nowrap' : idle !== null && idle > 120 && row.status === 'IN_PROGRESS' ? 'text-warn' : undefined),
+            cell: ({ row, idle }) =>
+              row.submittedAt ? (
+                t('monitor.submittedAt', { at: formatTime(row.submittedAt) })
+              ) : (
+                <>
+                  {idle === null ? '—' : idle < 60 ? t('monitor.secondsAgo', { n: idle }) : t('monitor.minutesAgo', { n: Math.floor(idle / 60) })}
+                  <span className="cell-sub">{formatTime(row.lastActivityAt)}</span>
+                </>
+              ),
+          },
+          {
+            key: 'left',
+            header: t('monitor.timeLeft'),
+            className: ({ left }) => (left !== null && left < 5 * 60_000 ? 'text-danger mono' : 'mono'),
+            cell: ({ left }) => (left === null ? '—' : formatCountdown(left)),
+          },
+          {
+            key: 'score',
+            header: t('result.score'),
+            className: 'nowrap',
+            testId: 'monitor-score',
+            cell: ({ row }) => (row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`),
+          },
+          {
+            key: 'signals',
+            header: t('monitor.signals'),
+            cell: ({ signals }) => (signals > 0 ? <Badge tone="warning">{signals}</Badge> : <span className="muted">0</span>),
+          },
+        ]}
+        actions={({ row }) => (
+          <>
+            {row.sessionId && row.status === 'IN_PROGRESS' && (
+              <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.extendNamed', { name: row.studentName })} onClick={() => setExtending(row)}>
+                {t('monitor.extend')}
+              </button>
+            )}
+            {row.sessionId && row.status !== 'NOT_STARTED' && (
+              <button
+                type="button"
+                className={`btn btn--sm ${row.status === 'PENDING_REVIEW' ? 'btn--secondary' : 'btn--ghost'}`}
+                aria-label={t('monitor.viewPaperNamed', { name: row.studentName })}
+                onClick={() => setPaper(row)}
+              >
+                {t('monitor.viewPaper')}
+              </button>
+            )}
+            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('students.resetNamed', { name: row.studentName })} onClick={() => void resetLogin(row)}>
+              {t('students.reset')}
+            </button>
+          </>
+        )}
+      />
       {extending && (
         <ExtendDialog
           row={extending}

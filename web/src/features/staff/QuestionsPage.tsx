@@ -4,6 +4,7 @@ import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
 import type { BankQuestion } from '../../api/types';
 import { useConfirm } from '../../components/Confirm';
+import { FilterSelect, SearchField, Toolbar } from '../../components/DataTable';
 import { ImportDialog } from '../../components/ImportDialog';
 import { useToast } from '../../components/Toast';
 import { Badge, EmptyState, ErrorNote, Loading, PageHeader, errorText } from '../../components/ui';
@@ -74,21 +75,15 @@ export function QuestionsPage() {
           </>
         }
       />
-      <div className="toolbar">
-        <div className="field field--inline field--grow">
-          <label htmlFor="q-search">{t('common.search')}</label>
-          <input id="q-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('questions.searchHint')} />
-        </div>
-        <div className="field field--inline">
-          <label htmlFor="q-kind">{t('questions.kind')}</label>
-          <select id="q-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-            <option value="">{t('questions.allKinds')}</option>
-            <option value="single">{t('questions.kindSingle')}</option>
-            <option value="multi">{t('questions.kindMulti')}</option>
-            <option value="text">{t('questions.kindText')}</option>
-          </select>
-        </div>
-      </div>
+      <Toolbar>
+        <SearchField id="q-search" label={t('common.search')} value={search} onChange={setSearch} placeholder={t('questions.searchHint')} />
+        <FilterSelect id="q-kind" label={t('questions.kind')} value={kind} onChange={setKind}>
+          <option value="">{t('questions.allKinds')}</option>
+          <option value="single">{t('questions.kindSingle')}</option>
+          <option value="multi">{t('questions.kindMulti')}</option>
+          <option value="text">{t('questions.kindText')}</option>
+        </FilterSelect>
+      </Toolbar>
       {questions.loading && !questions.data && <Loading />}
       <ErrorNote error={questions.error} onRetry={questions.reload} />
       {questions.data && filtered.length === 0 && (

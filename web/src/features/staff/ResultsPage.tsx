@@ -4,14 +4,14 @@ import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
 import type { MonitorRow } from '../../api/types';
 import { useConfirm } from '../../components/Confirm';
+import { DataTable } from '../../components/DataTable';
 import { useToast } from '../../components/Toast';
-import { EmptyState, ErrorNote, Loading, PageHeader, StatusBadge, errorText } from '../../components/ui';
+import { PageHeader, StatusBadge, errorText } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { downloadFile } from '../../lib/download';
 import { useAsync } from '../../lib/use-async';
 import { PaperDialog } from './PaperDialog';
-import { rowSession, rowStudent } from './MonitorPage';
-
+import { StudentCell, rowSession, rowStudent } from './MonitorPage';
 
 export function ResultsPage() {
   const { examId = '' } = useParams();
@@ -102,78 +102,55 @@ export function ResultsPage() {
         </div>
       </div>
       {confirmElement}
-      {rows.loading && !rows.data && <Loading />}
-      <ErrorNote error={rows.error} onRetry={rows.reload} />
-      {rows.data && list.length === 0 && <EmptyState title={t('monitor.none')} />}
-      {list.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-scroll">
-            <table className="table">
-              <caption className="sr-only">{t('results.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">{t('monitor.student')}</th>
-                  <th scope="col">{t('examsAdmin.status')}</th>
-                  <th scope="col">{t('result.score')}</th>
-                  <th scope="col">%</th>
-                  <th scope="col">{t('results.submittedAt')}</th>
-                  <th scope="col" className="table__actions">
-                    <span className="sr-only">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((row, i) => {
-                  const s = rowStudent(row);
-                  const pct = pctOf(row);
-                  return (
-                    <tr key={rowSession(row) || s.id}>
-                      <td className="muted">{i + 1}</td>
-                      <th scope="row">
-                        <span className="cell-main">{s.name}</span>
-                        <span className="cell-sub">
-                          <span className="mono">{s.nisn}</span>
-                          {s.className ? ` · ${s.className}` : ''}
-                        </span>
-                      </th>
-                      <td>
-                        <StatusBadge status={row.status} />
-                      </td>
-                      <td className="nowrap" data-testid="results-score">
-                        {row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`}
-                      </td>
-                      <td>
-                        {pct === null ? (
-                          '—'
-                        ) : (
-                          <span className="pct">
-                            <span className="pct__bar" style={{ width: `${pct}%` }} aria-hidden="true" />
-                            {formatNumber(pct, 1)}%
-                          </span>
-                        )}
-                      </td>
-                      <td className="small">{formatDateTime(row.submittedAt)}</td>
-                      <td className="table__actions">
-                        {row.sessionId && row.status !== 'NOT_STARTED' && (
-                          <button
-                            type="button"
-                            className={`btn btn--sm ${row.status === 'PENDING_REVIEW' ? 'btn--secondary' : 'btn--ghost'}`}
-                            aria-label={t('monitor.viewPaperNamed', { name: s.name })}
-                            onClick={() => setPaper(row)}
-                          >
-                            {t('monitor.viewPaper')}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </div>
-      )}
+      <DataTable
+        caption={t('results.title')}
+        rows={rows.data && list}
+        rowKey={(row) => rowSession(row) || row.studentId}
+        loading={rows.loading && !rows.data}
+        error={rows.error}
+        onRetry={rows.reload}
+        empty={t('monitor.none')}
+        columns={[
+          { key: 'rank', header: '#', className: 'muted', cell: (_row, i) => i + 1 },
+          { key: 'student', header: t('monitor.student'), rowHeader: true, cell: (row) => <StudentCell row={row} /> },
+          { key: 'status', header: t('examsAdmin.status'), cell: (row) => <StatusBadge status={row.status} /> },
+          {
+            key: 'score',
+            header: t('result.score'),
+            className: 'nowrap',
+            testId: 'results-score',
+            cell: (row) => (row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`),
+          },
+          {
+            key: 'pct',
+            header: '%',
+            cell: (row) => {
+              const pct = pctOf(row);
+              if (pct === null) return '—';
+              return (
+                <span className="pct">
+                  <span className="pct__bar" style={{ width: `${pct}%` }} aria-hidden="true" />
+                  {formatNumber(pct, 1)}%
+                </span>
+              );
+            },
+          },
+          { key: 'submitted', header: t('results.submittedAt'), className: 'small', cell: (row) => formatDateTime(row.submittedAt) },
+        ]}
+        actions={(row) =>
+          row.sessionId &&
+          row.status !== 'NOT_STARTED' && (
+            <button
+              type="button"
+              className={`btn btn--sm ${row.status === 'PENDING_REVIEW' ? 'btn--secondary' : 'btn--ghost'}`}
+              aria-label={t('monitor.viewPaperNamed', { name: row.studentName })}
+              onClick={() => setPaper(row)}
+            >
+              {t('monitor.viewPaper')}
+            </button>
+          )
+        }
+      />
       {paper && <PaperDialog sessionId={rowSession(paper)} studentName={rowStudent(paper).name} onClose={() => setPaper(null)} onGraded={rows.reload} />}
     </>
   );

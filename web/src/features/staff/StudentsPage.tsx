@@ -4,10 +4,11 @@ import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
 import type { Page, Student } from '../../api/types';
 import { useConfirm } from '../../components/Confirm';
+import { DataTable, FilterSelect, SearchField, Toolbar } from '../../components/DataTable';
 import { Dialog } from '../../components/Dialog';
 import { ImportDialog } from '../../components/ImportDialog';
 import { useToast } from '../../components/Toast';
-import { EmptyState, ErrorNote, Loading, PageHeader, errorText } from '../../components/ui';
+import { ErrorNote, PageHeader, errorText } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { useAsync } from '../../lib/use-async';
 
@@ -80,90 +81,55 @@ export function StudentsPage() {
           </>
         }
       />
-      <div className="toolbar">
-        <div className="field field--inline">
-          <label htmlFor="student-class">{t('students.class')}</label>
-          <select
-            id="student-class"
-            value={classId}
-            onChange={(e) => {
-              const next = new URLSearchParams(params);
-              if (e.target.value) next.set('classId', e.target.value);
-              else next.delete('classId');
-              setParams(next, { replace: true });
-            }}
-          >
-            <option value="">{t('students.allClasses')}</option>
-            {(classes.data ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field--inline field--grow">
-          <label htmlFor="student-search">{t('common.search')}</label>
-          <input id="student-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('students.searchHint')} />
-        </div>
-      </div>
-      {students.loading && !data && <Loading />}
-      <ErrorNote error={students.error} onRetry={students.reload} />
-      {data && data.items.length === 0 && <EmptyState title={t('students.none')} />}
-      {data && data.items.length > 0 && (
-        <div className="card card--flush">
-          <div className="table-scroll">
-            <table className="table">
-              <caption className="sr-only">{t('students.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('students.nisn')}</th>
-                  <th scope="col">{t('students.name')}</th>
-                  <th scope="col">{t('students.class')}</th>
-                  <th scope="col" className="table__actions">
-                    <span className="sr-only">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((s) => (
-                  <tr key={s.id}>
-                    <td className="mono">{s.nisn}</td>
-                    <th scope="row">{s.name}</th>
-                    <td>{s.className ?? (s.classId ? classById.get(s.classId)?.name : '—') ?? '—'}</td>
-                    <td className="table__actions">
-                      <button type="button" className="btn btn--ghost btn--sm" aria-label={t('common.editNamed', { name: s.name })} onClick={() => setDialog(s)}>
-                        {t('common.edit')}
-                      </button>
-                      <button type="button" className="btn btn--ghost btn--sm" aria-label={t('students.resetNamed', { name: s.name })} onClick={() => void resetLogin(s)}>
-                        {t('students.reset')}
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn--ghost btn--sm btn--danger-text"
-                        aria-label={t('common.deleteNamed', { name: s.name })}
-                        onClick={() => void remove(s)}
-                      >
-                        {t('common.delete')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {pages > 1 && (
-            <div className="pagination">
-              <button type="button" className="btn btn--ghost btn--sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                {t('common.prevPage')}
-              </button>
-              <span>{t('common.pageOf', { n: page, total: pages })}</span>
-              <button type="button" className="btn btn--ghost btn--sm" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-                {t('common.nextPage')}
-              </button>
-            </div>
-          )}
-        </div>
-      )}
+      <Toolbar>
+        <FilterSelect
+          id="student-class"
+          label={t('students.class')}
+          value={classId}
+          onChange={(value) => {
+            const next = new URLSearchParams(params);
+            if (value) next.set('classId', value);
+            else next.delete('classId');
+            setParams(next, { replace: true });
+          }}
+        >
+          <option value="">{t('students.allClasses')}</option>
+          {(classes.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </FilterSelect>
+        <SearchField id="student-search" label={t('common.search')} value={search} onChange={setSearch} placeholder={t('students.searchHint')} />
+      </Toolbar>
+      <DataTable
+        caption={t('students.title')}
+        rows={data?.items}
+        rowKey={(s) => s.id}
+        loading={students.loading && !data}
+        error={students.error}
+        onRetry={students.reload}
+        empty={t('students.none')}
+        pagination={{ page, pages, onPage: setPage }}
+        columns={[
+          { key: 'nisn', header: t('students.nisn'), className: 'mono', cell: (s) => s.nisn },
+          { key: 'name', header: t('students.name'), rowHeader: true, cell: (s) => s.name },
+          { key: 'class', header: t('students.class'), cell: (s) => s.className ?? (s.classId ? classById.get(s.classId)?.name : '—') ?? '—' },
+        ]}
+        actions={(s) => (
+          <>
+            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('common.editNamed', { name: s.name })} onClick={() => setDialog(s)}>
+              {t('common.edit')}
+            </button>
+            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('students.resetNamed', { name: s.name })} onClick={() => void resetLogin(s)}>
+              {t('students.reset')}
+            </button>
+            <button type="button" className="btn btn--ghost btn--sm btn--danger-text" aria-label={t('common.deleteNamed', { name: s.name })} onClick={() => void remove(s)}>
+              {t('common.delete')}
+            </button>
+          </>
+        )}
+      />
       {confirmElement}
       {dialog === 'import' && (
         <ImportDialog
