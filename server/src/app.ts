@@ -12,7 +12,7 @@ import type { AppContext } from './context.js';
 import { healthRoutes } from './platform/health.routes.js';
 import { registerErrorHandling } from './platform/errors.js';
 import { registerHttpMetrics } from './platform/metrics.js';
-import { validatorCompiler } from './platform/validation.js';
+import { registerTextGuard, validatorCompiler } from './platform/validation.js';
 import { schoolRoutes } from './school/school.routes.js';
 import websocket from '@fastify/websocket';
 import { WS_MAX_MESSAGE_BYTES } from '../../contracts/ws.js';
@@ -61,6 +61,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     void reply.header('X-Request-Id', request.id);
   });
   registerErrorHandling(app);
+  registerTextGuard(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { invalid } from './errors.js';
+import { isUnstorableText, UNSTORABLE_MESSAGE } from './validation.js';
 
 /**
  * Tables in and out for every feature (student import, question import and export, exam
@@ -65,6 +66,8 @@ export async function readSpreadsheet(
       `file: at most ${maxRows} rows per file (got ${rows.length - 1}); split it into smaller files`,
     );
   }
+  const unstorable = rows.find((r) => r.cells.some(isUnstorableText));
+  if (unstorable) throw invalid(`file: row ${unstorable.row} ${UNSTORABLE_MESSAGE}; nothing was imported`);
   return rows;
 }
 

@@ -1,4 +1,5 @@
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import { invalid } from './errors.js';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -24,4 +25,51 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
 /** The same strict body rules, for WebSocket messages. */
 export function compileMessageValidator<T>(schema: object) {
   return bodyAjv.compile<T>(schema);
+}
+
+// PostgreSQL's text and jsonb cannot hold U+0000, and a lone UTF-16 surrogate is no
+// character at all: such a string would be acknowledged and then refused by every commit.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A string PostgreSQL could never store. */
+export function isUnstorableText(text: string): boolean {
+  return UNSTORABLE.test(text);
+}
+
+/**
+ * The path (`body.answers.0.answer`) of the first string, value or key, in a parsed JSON
+ * value that PostgreSQL could never store; null when there is none. Iterative, so a body
+ * nested as deep as its size allows cannot overflow the stack.
+ */
+export function findUnstorableText(value: unknown, root: string): string | null {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (isUnstorableText(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i -= 1) stack.push([v[i], `${path}.${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (isUnstorableText(k)) return `${path} (a field name)`;
+        stack.push([child, `${path}.${k}`]);
+      }
+    }
+  }
+  return null;
+}
+
+export const UNSTORABLE_MESSAGE = 'contains a NUL character or an unpaired surrogate, which cannot be stored';
+
+/**
+ * Refuses, before any schema runs, a body, query string or path parameter holding a string
+ * PostgreSQL could never store (400, naming the field). Headers need no check: Node's HTTP
+ * parser refuses NUL in them, and they are Latin-1, so they cannot hold a surrogate.
+ */
+export function registerTextGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const at =
+      findUnstorableText(request.body, 'body') ?? findUnstorableText(request.query, 'querystring') ?? findUnstorableText(request.params, 'params');
+    if (at) throw invalid(`${at} ${UNSTORABLE_MESSAGE}`);
+  });
 }

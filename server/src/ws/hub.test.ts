@@ -69,6 +69,23 @@ describe('SocketHub', () => {
     expect(calls).toEqual([]);
   });
 
+  it('refuses text PostgreSQL could never store (NUL, lone surrogates) before any handler runs', async () => {
+    const { hub, calls } = makeHub();
+    const socket = new FakeSocket();
+    const peer = hub.connect(socket, student('s1'));
+    // JSON.stringify escapes both, so the frame is valid JSON that parses back to the bad text.
+    await peer.receive(JSON.stringify({ type: 'save', id: 1, sessionId: SID, questionId: QID, answer: 'a\u0000b' }));
+    await peer.receive(JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: QID, answer: 'x\ud800y' }));
+    await peer.receive(JSON.stringify({ type: 'save', id: 3, sessionId: SID, questionId: QID, answer: '\udc00' }));
+    await peer.receive(JSON.stringify({ type: 'save', id: 4, sessionId: SID, questionId: QID, answer: 'ok \ud83d\ude00' }));
+    const sent = socket.sent as { type: string; id: number; code?: string; message?: string }[];
+    expect(sent.map((m) => [m.id, m.type, m.code])).toEqual([
+      [1, 'error', 'VALIDATION_FAILED'], [2, 'error', 'VALIDATION_FAILED'], [3, 'error', 'VALIDATION_FAILED'], [4, 'saved', undefined],
+    ]);
+    expect(sent[0]!.message).toMatch(/^answer contains a NUL/);
+    expect(calls).toEqual(['save:ok \ud83d\ude00']);
+  });
+
   it('runs a socket’s saves and submit in the order they were sent', async () => {
     const { hub, calls } = makeHub();
     const socket = new FakeSocket();

@@ -12,7 +12,7 @@ import type { LoginRevoked } from '../auth/login-registry.js';
 import type { StudentPrincipal } from '../auth/principal.js';
 import { AppError } from '../platform/errors.js';
 import type { SessionNotice } from '../platform/hotstore/types.js';
-import { compileMessageValidator } from '../platform/validation.js';
+import { compileMessageValidator, findUnstorableText, UNSTORABLE_MESSAGE } from '../platform/validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 
 /**
@@ -105,6 +105,11 @@ export class Peer {
     const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
     if (typeof type !== 'string' || !(type in validators)) {
       this.fail(id, 'VALIDATION_FAILED', `type must be one of ${Object.keys(validators).join(', ')}`);
+      return undefined;
+    }
+    const unstorable = findUnstorableText(raw, 'message');
+    if (unstorable) {
+      this.fail(id, 'VALIDATION_FAILED', `${unstorable.replace(/^message\./, '')} ${UNSTORABLE_MESSAGE}`);
       return undefined;
     }
     const validate = validators[type as ClientMessageType];
