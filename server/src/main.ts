@@ -46,8 +46,11 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: no new connections, draining');
     const force = setTimeout(() => {
-      log.error('shutdown timed out; exiting');
-      process.exit(1);
+      // The embedded PostgreSQL is a daemon of its own: out of time or not, it must not be
+      // left running behind us (fast mode rolls back what is open; committed rows are safe).
+      log.error('shutdown timed out; stopping the embedded database and exiting');
+      const stopped = embedded ? embedded.stop() : Promise.resolve();
+      void Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 15_000))]).finally(() => process.exit(1));
     }, config.shutdownTimeoutMs);
     force.unref();
     try {
@@ -73,6 +76,7 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
       process.exit(0);
     } catch (err) {
       log.error({ err }, 'error while shutting down');
+      await embedded?.stop();
       process.exit(1);
     }
   };

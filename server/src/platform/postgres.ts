@@ -20,3 +20,13 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
     transform: { undefined: null },
   });
 }
+
+/**
+ * PostgreSQL refusing the data itself (SQLSTATE class 22 data exception, 23 integrity) will
+ * refuse it again on every retry; anything else (connection lost, shutdown, deadlock,
+ * timeouts) is an outage to wait out.
+ */
+export function isRefusedForGood(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23)[0-9A-Z]{3}$/.test(code);
+}

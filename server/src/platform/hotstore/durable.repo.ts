@@ -123,6 +123,13 @@ export function createSessionPersistence(sql: Sql) {
       await upsertAnswers(sql, rows);
     },
 
+    /** Keeps rows PostgreSQL refused for good, with the reason, in dead_letters. */
+    async setAside(source: string, rows: AnswerRow[], err: unknown): Promise<void> {
+      // JSON.stringify escapes NUL and lone surrogates, so the refused content itself fits in text.
+      const reason = String((err as Error).message ?? err).slice(0, 500);
+      await sql`INSERT INTO dead_letters (source, payload, reason) VALUES (${source}, ${JSON.stringify(rows)}, ${reason})`;
+    },
+
     /** IN_PROGRESS → SUBMITTED; a no-op if it already left IN_PROGRESS. */
     async markSubmitted(sessionId: string, submittedAt: number, reason: SubmitReason): Promise<void> {
       await sql`

@@ -4,6 +4,8 @@ interface Waiter {
   rows: AnswerRow[];
   at: number;
   resolve: () => void;
+  reject: (err: RefusedForGood) => void;
+  settled: boolean;
 }
 
 export interface GroupCommitOptions {
@@ -15,15 +17,29 @@ export interface GroupCommitOptions {
   onCommit?: (rows: number, seconds: number) => void;
   /** a failed commit (logged by the owner); the batch is retried, never dropped */
   onError?: (err: unknown, attempt: number) => void;
+  /** true when PostgreSQL refused the data itself, so retrying can never succeed */
+  refusedForGood?: (err: unknown) => boolean;
+  /** keeps a refused write (rows and reason) where an operator can see it; may fail like any write */
+  setAside?: (rows: AnswerRow[], err: unknown) => Promise<void>;
+}
+
+/** A write PostgreSQL will never take: set aside, and its caller told so instead of acknowledged. */
+export class RefusedForGood extends Error {
+  constructor(readonly reason: unknown) {
+    super(`PostgreSQL refused the write: ${(reason as Error).message ?? String(reason)}`);
+    this.name = 'RefusedForGood';
+  }
 }
 
 /**
- * Group commit (the memory hot store's slow lane): saves queue here and one transaction
+ * Group commit (the memory hot store's slow lane): saves queue here and one statement
  * writes many of them, so PostgreSQL does one fsync for a whole classroom's clicks. Each
- * caller's promise resolves only after the COMMIT that holds its rows. Batches go strictly
+ * caller's promise resolves only after the commit that holds its rows. Batches go strictly
  * in arrival order, one at a time, so awaiting the latest write of a session means all of
- * that session's earlier writes are durable too. A failing database is retried with
- * backoff, never dropped: the acknowledgement waits (the caller bounds how long).
+ * that session's earlier writes are settled too. A failing database is retried with
+ * backoff, never dropped: the acknowledgement waits (the caller bounds how long). A batch
+ * PostgreSQL refuses for its content is split until the refused writes stand alone: those
+ * are set aside and their callers rejected, and every other write of the batch commits.
  */
 export class GroupCommitter {
   private queue: Waiter[] = [];
@@ -38,10 +54,10 @@ export class GroupCommitter {
     private readonly options: GroupCommitOptions,
   ) {}
 
-  /** Resolves once `rows` are committed. */
+  /** Resolves once `rows` are committed; rejects with RefusedForGood if PostgreSQL never will take them. */
   enqueue(rows: AnswerRow[], now = Date.now()): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.queue.push({ rows, at: now, resolve });
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, at: now, resolve, reject, settled: false });
       this.queuedRows += rows.length;
       this.schedule();
     });
@@ -52,7 +68,7 @@ export class GroupCommitter {
     return { pending: this.queuedRows, oldestAt: this.queue[0]?.at ?? null };
   }
 
-  /** Resolves when everything queued so far is committed. */
+  /** Resolves when everything queued so far is settled. */
   flush(): Promise<void> {
     if (this.queue.length === 0 && !this.running) return Promise.resolve();
     clearTimeout(this.timer);
@@ -77,20 +93,19 @@ export class GroupCommitter {
   private async run(): Promise<void> {
     if (this.running || this.queue.length === 0) return;
     const batch = this.takeBatch();
-    const rows = latestPerQuestion(batch.flatMap((w) => w.rows));
     const started = performance.now();
-    this.running = this.write(rows).then(
-      () => {
+    this.running = this.commit(batch).then(
+      (rows) => {
         this.failures = 0;
-        this.options.onCommit?.(rows.length, (performance.now() - started) / 1000);
-        for (const w of batch) w.resolve();
+        this.options.onCommit?.(rows, (performance.now() - started) / 1000);
       },
       (err: unknown) => {
-        // Put the batch back in front, in order, and try again after a backoff.
+        // Put what is still unsettled back in front, in order, and try again after a backoff.
         this.failures += 1;
         this.options.onError?.(err, this.failures);
-        this.queue.unshift(...batch);
-        this.queuedRows += batch.reduce((n, w) => n + w.rows.length, 0);
+        const unsettled = batch.filter((w) => !w.settled);
+        this.queue.unshift(...unsettled);
+        this.queuedRows += unsettled.reduce((n, w) => n + w.rows.length, 0);
         return new Promise<void>((resolve) => setTimeout(resolve, Math.min(2000, 25 * 2 ** this.failures)));
       },
     );
@@ -106,6 +121,34 @@ export class GroupCommitter {
     for (const resolve of waiting) resolve();
   }
 
+  /** Writes the waiters' rows in one statement; returns the rows written. */
+  private async commit(batch: Waiter[]): Promise<number> {
+    const rows = latestPerQuestion(batch.flatMap((w) => w.rows));
+    try {
+      await this.write(rows);
+    } catch (err) {
+      if (!this.options.refusedForGood?.(err)) throw err;
+      return this.isolate(batch, err);
+    }
+    for (const w of batch) settle(w, () => w.resolve());
+    return rows.length;
+  }
+
+  /**
+   * Halves a refused batch until the refused writes stand alone. A caller's write is never
+   * split: its rows commit together or are set aside together (no half-saved request).
+   */
+  private async isolate(batch: Waiter[], err: unknown): Promise<number> {
+    if (batch.length === 1) {
+      const w = batch[0]!;
+      await this.options.setAside?.(w.rows, err);
+      settle(w, () => w.reject(new RefusedForGood(err)));
+      return 0;
+    }
+    const half = Math.ceil(batch.length / 2);
+    return (await this.commit(batch.slice(0, half))) + (await this.commit(batch.slice(half)));
+  }
+
   private takeBatch(): Waiter[] {
     const batch: Waiter[] = [];
     let n = 0;
@@ -117,6 +160,12 @@ export class GroupCommitter {
     this.queuedRows -= n;
     return batch;
   }
+}
+
+function settle(w: Waiter, how: () => void): void {
+  if (w.settled) return;
+  w.settled = true;
+  how();
 }
 
 /** One row per (session, question): the highest seq wins, as it would in the table. */

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { isExpired, saveAllowed } from '../../grading/timing.js';
 import type { Sql } from '../postgres.js';
 import { createSessionPersistence, isAnswered, type AnswerRow, type SessionPersistence } from './durable.repo.js';
-import { GroupCommitter } from './group-commit.js';
+import { GroupCommitter, RefusedForGood } from './group-commit.js';
+import { isRefusedForGood } from '../postgres.js';
 import {
   HotStoreError,
   IDEMPOTENCY_TTL_MS,
@@ -33,6 +34,8 @@ export interface MemoryHotStoreOptions {
   idleEvictMs?: number;
   onCommit?: (rows: number, seconds: number) => void;
   onError?: (err: unknown, what: string) => void;
+  /** a save PostgreSQL refused for good, kept in dead_letters; its caller got an error, not an ack */
+  onSetAside?: (rows: AnswerRow[], err: unknown) => void;
 }
 
 interface HotSession {
@@ -82,6 +85,11 @@ export class MemoryHotStore implements HotStore {
       maxBatch: options.maxBatch ?? 1000,
       ...(options.onCommit ? { onCommit: options.onCommit } : {}),
       onError: (err) => options.onError?.(err, 'group commit'),
+      refusedForGood: isRefusedForGood,
+      setAside: async (rows, err) => {
+        await this.db.setAside('group-commit', rows, err);
+        options.onSetAside?.(rows, err);
+      },
     });
     this.notices.setMaxListeners(0);
     this.housekeeping = setInterval(() => this.sweepRam(Date.now()), 60_000).unref();
@@ -145,6 +153,7 @@ export class MemoryHotStore implements HotStore {
     if (s.meta.status !== 'IN_PROGRESS') throw new HotStoreError('SESSION_CLOSED', 'This session has been submitted');
     if (!saveAllowed(options.now, s.meta.endsAt, options.graceMs)) throw new HotStoreError('TIME_UP', 'Time is up for this session');
 
+    const previous = answers.map((a) => s.answers.get(a.questionId));
     const rows: AnswerRow[] = answers.map((a) => {
       s.meta.seq += 1;
       const saved: SavedAnswer = { answer: a.answer, seq: s.meta.seq, savedAt: options.now, clientTs: a.clientTs ?? null };
@@ -155,8 +164,23 @@ export class MemoryHotStore implements HotStore {
     s.meta.lastActivityAt = options.now;
     s.touchedAt = options.now;
     const commit = this.committer.enqueue(rows, options.now);
-    s.lastCommit = commit;
-    const ack = commit.then((): SaveAck => ({ saved: answers.length, savedAt: options.now }));
+    // Settled either way: a write set aside must not hold a later submit hostage.
+    s.lastCommit = commit.catch(() => undefined);
+    const ack = commit.then(
+      (): SaveAck => ({ saved: answers.length, savedAt: options.now }),
+      (err: unknown) => {
+        if (!(err instanceof RefusedForGood)) throw err;
+        // Never acknowledged, so never kept: RAM goes back to what PostgreSQL has, unless a later save already replaced it.
+        rows.forEach((row, i) => {
+          if (s.answers.get(row.questionId)?.seq !== row.seq) return;
+          const before = previous[i];
+          if (before) s.answers.set(row.questionId, before);
+          else s.answers.delete(row.questionId);
+        });
+        s.meta.answeredCount = countAnswered(s.answers);
+        throw new HotStoreError('VALIDATION_FAILED', 'answer: the database refused to store this answer; it was not saved');
+      },
+    );
     if (idemKey !== undefined) this.saveKeys.set(idemKey, { ack, expiresAt: options.now + IDEMPOTENCY_TTL_MS });
     return this.withinAckTimeout(ack);
   }

@@ -303,6 +303,7 @@ export const HotStoreErrorCode = {
   SessionClosed: 'SESSION_CLOSED',
   TimeUp: 'TIME_UP',
   Conflict: 'CONFLICT',
+  Invalid: 'VALIDATION_FAILED',
   Unavailable: 'UNAVAILABLE',
 } as const;
 export type HotStoreErrorCode = (typeof HotStoreErrorCode)[keyof typeof HotStoreErrorCode];

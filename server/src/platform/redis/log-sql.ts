@@ -111,13 +111,3 @@ async function insertEvents(tx: Sql | TransactionSql, events: SessionEvent[]): P
       AND NOT EXISTS (SELECT 1 FROM session_events x
                       WHERE x.session_id = e.session_id AND x.type = e.type AND x.at = to_timestamp(e.at / 1000.0))`;
 }
-
-/**
- * PostgreSQL refusing the data itself (SQLSTATE class 22 data exception, 23 integrity) will
- * refuse it again on every retry; anything else (connection lost, shutdown, deadlock,
- * timeouts) is an outage to wait out.
- */
-export function isPoison(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^(22|23)[0-9A-Z]{3}$/.test(code);
-}

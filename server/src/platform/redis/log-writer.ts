@@ -3,10 +3,10 @@ import os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import type { Sql } from '../postgres.js';
+import { isRefusedForGood, type Sql } from '../postgres.js';
 import { decodeLogEntry, type LogEntry } from './codec.js';
 import { WRITER_GROUP, type RedisKeys } from './keys.js';
-import { applyBatch, collectBatch, isPoison } from './log-sql.js';
+import { applyBatch, collectBatch } from './log-sql.js';
 import type { RedisBus } from './pubsub.js';
 import type { Scripts } from './scripts.js';
 import { ShardLeases } from './shard-leases.js';
@@ -217,7 +217,7 @@ export class LogWriter {
         this.options.logger?.warn({ consumer: this.consumer }, 'log writer: lost a shard lease mid-batch; its new owner re-applies it');
         return;
       }
-      if (!isPoison(err)) throw err;
+      if (!isRefusedForGood(err)) throw err;
       this.options.logger?.error({ err }, 'log writer: PostgreSQL refused a batch; isolating the bad entries');
       await this.persistOneByOne(decoded);
       return;
@@ -242,7 +242,7 @@ export class LogWriter {
       try {
         await this.commit([d.log], new Set([d.entry.shard]));
       } catch (err) {
-        if (!isPoison(err)) throw err;
+        if (!isRefusedForGood(err)) throw err;
         await this.deadLetter(d.entry, err);
         continue;
       }
