@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createAuthRepo } from './auth/auth.repo.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createGuards } from './auth/guards.js';
-import { createMemoryFailureCounter } from './auth/login-limiter.js';
+import { createFailureCounters } from './auth/login-limiter.js';
 import { LoginRegistry } from './auth/login-registry.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -30,7 +30,6 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const metrics = createMetrics();
   const logins = new LoginRegistry(sql);
   const tokens = createTokenService(input.jwtSecret, config.accessTokenTtlSeconds);
-  const LOCKOUT_SECONDS = 15 * 60;
   // REDIS_URL → the redis fast lane (hot store, log writer, pub/sub), shared by every process;
   // main.ts/harness await `redis.start()` and `redis.close()`. Revocations and failed-login
   // counts then reach all processes, not just this one.
@@ -38,14 +37,13 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     ? createRedisLane({ url: config.redisUrl, sql, logger, metrics, writer: config.roles.writer })
     : undefined;
   redis?.connectLogins(logins);
+  const failures = createFailureCounters(config.loginLimits, redis?.failureCounter);
   const auth = createAuthService({
     repo: createAuthRepo(sql),
     tokens,
     logins,
-    accountFailures: redis?.failureCounter('account', config.loginLimits.perAccount, LOCKOUT_SECONDS)
-      ?? createMemoryFailureCounter(config.loginLimits.perAccount, LOCKOUT_SECONDS),
-    ipFailures: redis?.failureCounter('ip', config.loginLimits.perIp, LOCKOUT_SECONDS)
-      ?? createMemoryFailureCounter(config.loginLimits.perIp, LOCKOUT_SECONDS),
+    accountFailures: failures.account,
+    ipFailures: failures.ip,
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     staffBcryptCost: config.bcryptCost.staff,
   });

@@ -38,6 +38,10 @@ function newRefreshSecret(ttlSeconds: number) {
   return { secret, hash: sha256(secret), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
 }
 
+/** The failure counter's key of an account, the same whether or not it exists. */
+const accountKey = (who: { nisn: string } | { email: string }) =>
+  'nisn' in who ? `student:${who.nisn}` : `staff:${who.email.toLowerCase()}`;
+
 const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong username or password');
 
 export function createAuthService(deps: Deps) {
@@ -74,7 +78,7 @@ export function createAuthService(deps: Deps) {
 
   return {
     async login(credentials: Credentials, ctx: LoginContext): Promise<TokenPair> {
-      const account = 'nisn' in credentials ? `student:${credentials.nisn}` : `staff:${credentials.email.toLowerCase()}`;
+      const account = accountKey(credentials);
       await guardAttempt(account, ctx.ip);
       const refresh = newRefreshSecret(deps.refreshTtlSeconds);
 
@@ -169,6 +173,11 @@ export function createAuthService(deps: Deps) {
         kind: 'staff', id: claims.sub, loginId: claims.lid, name: claims.name, superAdmin: claims.sa === true,
         permissions: new Set(claims.perms ?? []),
       };
+    },
+
+    /** Lifts a lock after wrong passwords (a proctor's reset-login); the next try counts from zero. */
+    async unlockAccount(who: { nisn: string } | { email: string }): Promise<void> {
+      await deps.accountFailures.clear(accountKey(who));
     },
 
     async ensureSuperAdmin(email: string, password: string): Promise<void> {

@@ -209,8 +209,10 @@ export function createSchoolService(deps: Deps) {
       await deps.auth.revokeAll('student', id, 'DISABLED');
     },
 
+    /** Signs the student out everywhere and lifts a lock after wrong passwords. */
     async resetStudentLogin(id: string): Promise<{ revoked: number }> {
-      if (!(await students.exists(id))) throw notFound('Student');
+      const { nisn } = await mustGetStudent(id);
+      await deps.auth.unlockAccount({ nisn });
       return { revoked: await deps.auth.revokeAll('student', id, 'RESET') };
     },
 

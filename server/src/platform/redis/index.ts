@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FailureCounter } from '../../auth/login-limiter.js';
+import type { FailureCounter, FailurePolicy, FailureScope } from '../../auth/login-limiter.js';
 import type { LoginRegistry, LoginRevoked } from '../../auth/login-registry.js';
 import type { Metrics } from '../metrics.js';
 import type { Sql } from '../postgres.js';
@@ -89,8 +89,9 @@ export function createRedisLane(input: RedisLaneInput) {
       writer?.start();
     },
 
-    failureCounter(scope: 'account' | 'ip', limit: number, windowSeconds: number): FailureCounter {
-      return createRedisFailureCounter(redis, keys, scripts, scope, limit, windowSeconds);
+    /** A failed-attempt counter every process shares (auth/login-limiter.ts has the rule). */
+    failureCounter(scope: FailureScope, policy: FailurePolicy): FailureCounter {
+      return createRedisFailureCounter(redis, keys, scripts, scope, policy);
     },
 
     /** Revocations made here reach every other process (their sockets get kicked there). */

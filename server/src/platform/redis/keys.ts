@@ -1,3 +1,5 @@
+import type { FailureScope } from '../../auth/login-limiter.js';
+
 /**
  * Every Redis key and channel name Examhall uses, built here and nowhere else (STYLE.md,
  * after BullMQ's queue-keys.ts). Two hash tags decide where keys live on Redis Cluster:
@@ -106,9 +108,15 @@ export class RedisKeys {
     return `${this.prefix}idem:${key}`;
   }
 
-  /** Counter with a TTL: failed logins of one account or one IP. */
-  loginFailures(scope: 'account' | 'ip', key: string): string {
-    return `${this.prefix}loginfail:${scope}:${key}`;
+  /**
+   * Failed attempts of one account, IP or student+exam (auth/login-limiter.ts): the count in
+   * the current window, the lock and the locks so far. One script touches all three, so they
+   * share a hash tag (the key may hold braces of its own: the tag ends at the first `}`,
+   * which is the same in all three).
+   */
+  failures(scope: FailureScope, key: string): { count: string; lock: string; strikes: string } {
+    const base = `${this.prefix}fail:{${scope}:${key}}`;
+    return { count: `${base}:n`, lock: `${base}:lock`, strikes: `${base}:locks` };
   }
 
   /** Sorted set: writer consumer → last heartbeat, for sharing the shards fairly. */

@@ -30,8 +30,9 @@ async function processes(n: number): Promise<RedisLane[]> {
 describe('the redis lane across processes', () => {
   it('login failures count across processes and lock the account for everyone', async () => {
     const [a, b] = await processes(2);
-    const onA = a!.failureCounter('account', 3, 60);
-    const onB = b!.failureCounter('account', 3, 60);
+    const policy = { limit: 3, windowSeconds: 60, lockSeconds: 60, maxLockSeconds: 60, memorySeconds: 0 };
+    const onA = a!.failureCounter('account', policy);
+    const onB = b!.failureCounter('account', policy);
     expect(await onA.fail('nisn:1')).toBe(1);
     expect(await onB.fail('nisn:1')).toBe(2);
     expect(await onB.blockedFor('nisn:1')).toBe(0);

@@ -1,33 +1,31 @@
 import type { Redis } from 'ioredis';
-import type { FailureCounter } from '../../auth/login-limiter.js';
+import type { FailureCounter, FailurePolicy, FailureScope } from '../../auth/login-limiter.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 
 /**
- * Failed-login counters shared by every process (the memory counter would let an attacker
- * get `limit` tries per process). Same rule as createMemoryFailureCounter: the window opens
- * at the first failure and reaching the limit locks the key for a full window from then.
+ * Failed-attempt counters shared by every process (the memory counter would let an attacker
+ * get `limit` tries per process), with the rule of createMemoryFailureCounter
+ * (lua/recordFailure-3.lua). Waiting is the lock key's TTL: one PTTL per attempt.
  */
 export function createRedisFailureCounter(
   redis: Redis,
   keys: RedisKeys,
   scripts: Scripts,
-  scope: 'account' | 'ip',
-  limit: number,
-  windowSeconds: number,
+  scope: FailureScope,
+  policy: FailurePolicy,
 ): FailureCounter {
   return {
     async blockedFor(key) {
-      const counter = keys.loginFailures(scope, key);
-      const [count, ttlMs] = await Promise.all([redis.get(counter), redis.pttl(counter)]);
-      if (count === null || Number(count) < limit || ttlMs <= 0) return 0;
-      return Math.ceil(ttlMs / 1000);
+      const ttlMs = await redis.pttl(keys.failures(scope, key).lock);
+      return ttlMs > 0 ? Math.ceil(ttlMs / 1000) : 0;
     },
     async fail(key) {
-      return scripts.loginFailure(keys.loginFailures(scope, key), limit, windowSeconds * 1000);
+      return scripts.recordFailure(scope, key, policy);
     },
     async clear(key) {
-      await redis.del(keys.loginFailures(scope, key));
+      const k = keys.failures(scope, key);
+      await redis.del(k.count, k.lock, k.strikes);
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import type { FailurePolicy, FailureScope } from '../../auth/login-limiter.js';
 import { HotStoreError, type SessionState, type SubmitReason } from '../hotstore/types.js';
 import { projectRoot } from '../paths.js';
 import { decodeState, fieldsToMeta, fieldsToPairs, pairsToFields, type Fields } from './codec.js';
@@ -97,7 +98,7 @@ const SCRIPTS = {
   deadLetter: new LuaScript('deadLetter-2.lua'),
   holdLease: new LuaScript('holdLease-1.lua'),
   releaseLease: new LuaScript('releaseLease-1.lua'),
-  loginFailure: new LuaScript('loginFailure-1.lua'),
+  recordFailure: new LuaScript('recordFailure-3.lua'),
 };
 
 function tuple(reply: unknown, length: number): unknown[] {
@@ -207,8 +208,11 @@ export function createScripts(redis: Redis, keys: RedisKeys) {
       await SCRIPTS.releaseLease.run(redis, [keys.lease(shard)], [owner]);
     },
 
-    async loginFailure(counterKey: string, limit: number, windowMs: number): Promise<number> {
-      return Number(await SCRIPTS.loginFailure.run(redis, [counterKey], [limit, windowMs]));
+    /** Returns the failures within the window, this one included. */
+    async recordFailure(scope: FailureScope, key: string, policy: FailurePolicy): Promise<number> {
+      const k = keys.failures(scope, key);
+      const args = [policy.limit, policy.windowSeconds * 1000, policy.lockSeconds * 1000, policy.maxLockSeconds * 1000, policy.memorySeconds * 1000];
+      return Number(await SCRIPTS.recordFailure.run(redis, [k.count, k.lock, k.strikes], args));
     },
   };
 }
