@@ -45,7 +45,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     accountFailures: failures.account,
     ipFailures: failures.ip,
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
-    staffBcryptCost: config.bcryptCost.staff,
+    bcryptCost: config.bcryptCost,
   });
   const guards = createGuards(auth);
   const school = createSchoolService({

@@ -3,7 +3,7 @@ import { AppError } from '../platform/errors.js';
 import type { AuthRepo, StaffAccount, StudentAccount } from './auth.repo.js';
 import type { FailureCounter } from './login-limiter.js';
 import type { LoginRegistry } from './login-registry.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, standInHash, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
 import type { AccessClaims, TokenService } from './tokens.js';
 
@@ -28,7 +28,7 @@ interface Deps {
   accountFailures: FailureCounter;
   ipFailures: FailureCounter;
   refreshTtlSeconds: number;
-  staffBcryptCost: number;
+  bcryptCost: { staff: number; student: number };
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -64,27 +64,40 @@ export function createAuthService(deps: Deps) {
     };
   }
 
-  async function guardAttempt(account: string, ip: string) {
-    const wait = Math.max(await deps.accountFailures.blockedFor(account), await deps.ipFailures.blockedFor(ip));
-    if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many failed sign-in attempts; try again later', wait);
+  const rateLimited = (wait: number) => new AppError('RATE_LIMITED', 'Too many failed sign-in attempts; try again later', wait);
+
+  /** A locked account is refused before its password is even looked at (known or not alike). */
+  async function refuseLockedAccount(account: string) {
+    const wait = await deps.accountFailures.blockedFor(account);
+    if (wait > 0) throw rateLimited(wait);
   }
 
-  /** The failure that reaches a limit already answers 429, so the client learns when to retry. */
+  /**
+   * A wrong password counts against the account and the address. The failure that reaches a
+   * limit already answers 429, so the client learns when to retry. The address's limit is
+   * never asked before the password is checked: a school behind one NAT address keeps
+   * signing in while someone there mistypes (or guesses) past it — only failures get 429.
+   */
   async function recordFailure(account: string, ip: string): Promise<never> {
     await Promise.all([deps.accountFailures.fail(account), deps.ipFailures.fail(ip)]);
-    await guardAttempt(account, ip);
+    const wait = Math.max(await deps.accountFailures.blockedFor(account), await deps.ipFailures.blockedFor(ip));
+    if (wait > 0) throw rateLimited(wait);
     throw invalidCredentials();
   }
+
+  /** Unknown accounts are compared against a stand-in of the same cost as real ones. */
+  const passwordMatches = (kind: 'student' | 'staff', password: string, hash: string | undefined) =>
+    verifyPassword(password, hash, deps.bcryptCost[kind]);
 
   return {
     async login(credentials: Credentials, ctx: LoginContext): Promise<TokenPair> {
       const account = accountKey(credentials);
-      await guardAttempt(account, ctx.ip);
+      await refuseLockedAccount(account);
       const refresh = newRefreshSecret(deps.refreshTtlSeconds);
 
       if ('nisn' in credentials) {
         const student = await repo.studentByNisn(credentials.nisn);
-        if (!(await verifyPassword(credentials.password, student?.passwordHash)) || !student) {
+        if (!(await passwordMatches('student', credentials.password, student?.passwordHash)) || !student) {
           return recordFailure(account, ctx.ip);
         }
         await deps.accountFailures.clear(account);
@@ -99,7 +112,7 @@ export function createAuthService(deps: Deps) {
       }
 
       const staff = await repo.staffBy({ email: credentials.email });
-      if (!(await verifyPassword(credentials.password, staff?.passwordHash)) || !staff || !staff.active) {
+      if (!(await passwordMatches('staff', credentials.password, staff?.passwordHash)) || !staff || !staff.active) {
         return recordFailure(account, ctx.ip);
       }
       await deps.accountFailures.clear(account);
@@ -175,13 +188,16 @@ export function createAuthService(deps: Deps) {
       };
     },
 
+    /** The hash an unknown account's password is compared against (exposed for its test). */
+    standInHash: (kind: 'student' | 'staff'): Promise<string> => standInHash(deps.bcryptCost[kind]),
+
     /** Lifts a lock after wrong passwords (a proctor's reset-login); the next try counts from zero. */
     async unlockAccount(who: { nisn: string } | { email: string }): Promise<void> {
       await deps.accountFailures.clear(accountKey(who));
     },
 
     async ensureSuperAdmin(email: string, password: string): Promise<void> {
-      await repo.upsertSuperAdmin(email, await hashPassword(password, deps.staffBcryptCost));
+      await repo.upsertSuperAdmin(email, await hashPassword(password, deps.bcryptCost.staff));
     },
   };
 }

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import bcrypt from 'bcrypt';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../app.js';
 import { createContext } from '../context.js';
+import { bcryptCostOf } from './passwords.js';
 import { bearer, createStaff, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
@@ -67,6 +69,69 @@ describe('login', () => {
     const students = await Promise.all(Array.from({ length: 40 }, () => createStudent(t.sql)));
     const results = await Promise.all(students.map((s) => post('/api/v1/auth/login', { nisn: s.nisn, password: s.password })));
     expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+  });
+});
+
+describe('unknown accounts', () => {
+  // Different costs for staff and students, so the test can tell which stand-in was used.
+  let costly: TestApp;
+  beforeAll(async () => {
+    costly = await createTestApp({ STAFF_BCRYPT_COST: '6', STUDENT_BCRYPT_COST: '5' });
+  });
+  afterAll(async () => costly?.close());
+
+  /** The cost of every hash bcrypt compared a password with while `run` ran. */
+  async function comparedCosts(run: () => Promise<unknown>): Promise<(number | undefined)[]> {
+    const spy = vi.spyOn(bcrypt, 'compare');
+    try {
+      await run();
+      return spy.mock.calls.map(([, hash]) => bcryptCostOf(String(hash)));
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('compares an unknown staff email with a stand-in of the staff cost (timing must not tell which emails exist)', async () => {
+    expect(bcryptCostOf(await costly.ctx.auth.standInHash('staff'))).toBe(6);
+    const costs = await comparedCosts(() =>
+      costly.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@school.test', password: 'whatever-1' } }));
+    expect(costs).toEqual([6]);
+  });
+
+  it('compares an unknown NISN with a stand-in of the student cost', async () => {
+    expect(bcryptCostOf(await costly.ctx.auth.standInHash('student'))).toBe(5);
+    const costs = await comparedCosts(() =>
+      costly.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { nisn: '999999999998', password: 'whatever' } }));
+    expect(costs).toEqual([5]);
+  });
+});
+
+describe('one address past its failure limit (a school behind one NAT)', () => {
+  let nat: TestApp;
+  beforeAll(async () => {
+    nat = await createTestApp({ LOGIN_MAX_FAILURES_PER_IP: '5' });
+  });
+  afterAll(async () => nat?.close());
+  const attempt = (payload: object) => nat.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload, remoteAddress: '10.1.2.3' });
+
+  it('still signs in correct passwords and refuses only the wrong ones, known and unknown accounts alike', async () => {
+    const mistyped = await Promise.all(Array.from({ length: 5 }, () => createStudent(nat.sql)));
+    for (const s of mistyped) await attempt({ nisn: s.nisn, password: 'typo' });
+
+    const s = await createStudent(nat.sql);
+    const staff = await createStaff(nat.sql);
+    expect((await attempt({ nisn: s.nisn, password: s.password })).statusCode).toBe(200);
+    expect((await attempt({ email: staff.email, password: staff.password })).statusCode).toBe(200);
+
+    const wrong = await attempt({ nisn: s.nisn, password: 'wrong' });
+    const unknown = await attempt({ nisn: '999999999997', password: 'wrong' });
+    expect(wrong.statusCode).toBe(429);
+    expect(Number(wrong.headers['retry-after'])).toBeGreaterThan(0);
+    expect(unknown.statusCode).toBe(429);
+    expect(unknown.json()).toEqual(wrong.json());
+    // Another address is not affected.
+    const elsewhere = await nat.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { nisn: s.nisn, password: 'wrong' }, remoteAddress: '10.9.9.9' });
+    expect(elsewhere.statusCode).toBe(401);
   });
 });
 
