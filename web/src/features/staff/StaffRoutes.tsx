@@ -1,6 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { ClassesPage } from './ClassesPage';
-import { ExamBuilder } from './ExamBuilder';
+import { ExamBuilder } from './exam-builder/ExamBuilder';
 import { ExamsPage } from './ExamsPage';
 import { MonitorPage } from './MonitorPage';
 import { QuestionEditor } from './QuestionEditor';
