@@ -57,7 +57,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     config, sql, logger,
     hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
   });
-  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger });
+  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry });
   const uploads = createUploadsService({ dataDir: config.dataDir });
   const questions = createQuestionsService({ sql, usage: examQuestionUsage });
   // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the

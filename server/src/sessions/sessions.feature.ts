@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Guards } from '../auth/guards.js';
 import type { AuthService } from '../auth/auth.service.js';
+import type { FailureCounter } from '../auth/login-limiter.js';
 import type { LoginRegistry } from '../auth/login-registry.js';
 import type { Config } from '../config.js';
 import type { HotStore } from '../platform/hotstore/types.js';
@@ -24,13 +25,16 @@ export function createSessionsFeature(deps: {
   config: Config;
   metrics: SessionMetrics;
   logger: Logger;
+  entryTokenFailures: FailureCounter;
   sweeper?: SweeperOptions;
 }) {
   const { hotStore, metrics, logger } = deps;
   const graceMs = deps.config.saveGraceMs;
   const repo = createSessionsRepo(deps.sql);
   const catalog = createExamCatalog({ hotStore, repo });
-  const service = createSessionsService({ hotStore, catalog, repo, metrics, logger, saveGraceMs: graceMs });
+  const service = createSessionsService({
+    hotStore, catalog, repo, metrics, logger, saveGraceMs: graceMs, entryTokenFailures: deps.entryTokenFailures,
+  });
   const staff = createSessionStaffService({ hotStore, catalog, repo });
   const sweeper = createSweeper({ hotStore, sessions: service, repo, metrics, logger, graceMs, ...(deps.sweeper ? { options: deps.sweeper } : {}) });
   const hub = new SocketHub(service, logger, {}, (open) => metrics.sockets.set(open));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MyExam, SaveAck, SessionResultView, SessionView, SignalType } from '../../../contracts/sessions.js';
+import type { FailureCounter } from '../auth/login-limiter.js';
 import type { StudentPrincipal } from '../auth/principal.js';
 import { isEligible } from '../grading/eligibility.js';
 import { gradeSession } from '../grading/grade.js';
@@ -31,6 +32,8 @@ export interface SessionsDeps {
   metrics: SessionMetrics;
   logger: Logger;
   saveGraceMs: number;
+  /** Wrong entry-token guesses per student and exam (auth/login-limiter.ts, scope `entry`). */
+  entryTokenFailures: FailureCounter;
   now?: () => number;
 }
 
@@ -148,7 +151,15 @@ export function createSessionsService(deps: SessionsDeps) {
       if (live.status !== 'PUBLISHED' || !withinSchedule(t, live.scheduledStart, live.scheduledEnd)) {
         throw new AppError('EXAM_NOT_OPEN', live.status === 'CLOSED' ? 'This exam is closed' : 'This exam is not open now');
       }
+      // Guessing is limited per student and exam: the token is short and a whole hall knows it.
+      const guesser = `${examId}:${student.id}`;
+      const tooManyGuesses = (wait: number) => new AppError('RATE_LIMITED', 'Too many wrong entry tokens; try again later', wait);
+      const locked = await deps.entryTokenFailures.blockedFor(guesser);
+      if (locked > 0) throw tooManyGuesses(locked);
       if (!entryToken || entryToken.trim().toUpperCase() !== live.entryToken.toUpperCase()) {
+        await deps.entryTokenFailures.fail(guesser);
+        const wait = await deps.entryTokenFailures.blockedFor(guesser);
+        if (wait > 0) throw tooManyGuesses(wait);
         throw new AppError('BAD_ENTRY_TOKEN', 'The entry token is not right; ask your proctor');
       }
       const seed = newSeed();
