@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createStaff, createTestApp, login, type TestApp } from '../../test/harness.js';
+import { ALL_SAMPLES, buildPng, gifWithComment } from './test-images.js';
 
-/** A 1×1 PNG. */
+/** A 1×1 PNG (ImageMagick; the hand-made one before it had a broken IDAT checksum). */
 const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a2d0b7d80000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415408d763f8cfc0d0000004810180d750a1ca0000000049454e44ae426082',
   'hex',
 );
 
@@ -54,6 +55,27 @@ describe('image upload', () => {
     const res = await upload(filePart(Buffer.from('<svg onload="alert(1)"></svg> just text'), 'evil.png', 'image/png'));
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/^file must be a PNG, JPEG, GIF or WebP/) } });
+  });
+
+  it.each(ALL_SAMPLES)('stores $name under its format’s extension', async ({ bytes, format }) => {
+    const res = await upload(filePart(bytes, 'picture.bin', 'application/octet-stream'));
+    expect(res.statusCode, res.body).toBe(201);
+    expect((res.json() as { url: string }).url).toMatch(new RegExp(`^/uploads/[a-f0-9]{64}\\.${format}$`));
+  });
+
+  it('refuses a file that only starts like an image, with 400 and the reason', async () => {
+    const cases: [string, Buffer, RegExp][] = [
+      ['a 4-byte GIF8', Buffer.from('GIF8'), /^file is not a valid GIF image: it ends inside its header/],
+      ['a GIF/HTML polyglot', Buffer.from('GIF89a/*\x00\x00<html><script>alert(1)</script>*/'), /^file is not a valid GIF image/],
+      ['a valid GIF carrying a script', gifWithComment('<script>alert(1)</script>'), /^file contains HTML markup/],
+      ['a PNG cut short', PNG.subarray(0, PNG.length - 12), /^file is not a valid PNG image: it ends before its IEND chunk/],
+      ['a PNG claiming 30000×1 px', buildPng(30_000, 1), /^file: the image is 30000×1 pixels/],
+    ];
+    for (const [what, bytes, message] of cases) {
+      const res = await upload(filePart(bytes, 'a.gif', 'image/gif'));
+      expect(res.statusCode, what).toBe(400);
+      expect(res.json(), what).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(message) } });
+    }
   });
 
   it('refuses an oversized file with 413 in the API.md shape', async () => {

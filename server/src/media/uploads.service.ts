@@ -3,9 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { invalid } from '../platform/errors.js';
+import { inspectImage, type ImageFormat } from './image-structure.js';
 
-/** What we accept, judged by the bytes (magic numbers), never by name or declared type. */
-const IMAGE_TYPES: Record<string, string> = {
+/**
+ * What we accept, judged by the bytes, never by name or declared type: the magic number
+ * names the format, then its whole structure must hold (image-structure.ts).
+ */
+const IMAGE_TYPES: Record<string, ImageFormat> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
   'image/gif': 'gif',
@@ -28,6 +32,8 @@ export function createUploadsService(deps: { dataDir: string }) {
     const type = await fileTypeFromBuffer(file);
     const ext = type ? IMAGE_TYPES[type.mime] : undefined;
     if (!ext) throw invalid('file must be a PNG, JPEG, GIF or WebP image (judged by its content)');
+    const verdict = inspectImage(file, ext);
+    if (!verdict.ok) throw invalid(verdict.reason);
     const name = `${createHash('sha256').update(file).digest('hex')}.${ext}`;
     const target = path.join(dir, name);
     if (!(await exists(target))) {
