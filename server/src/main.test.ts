@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,49 @@ describe('the server process', () => {
     expect(await order[0]!.stop()).toBe(0);
     expect((await fetch(`${order[1]!.url}/health/ready`)).status).toBe(200);
     expect(await order[1]!.stop()).toBe(0);
+  });
+
+  it('stops the embedded PostgreSQL even when the drain runs out of time', async () => {
+    const dataDir = await tempDir();
+    const p = await startServerProcess({ DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_SECONDS: '2' });
+    running.push(p);
+    await p.waitReady();
+    const post = (url: string, body: object, token?: string) => fetch(`${p.url}${url}`, {
+      method: url.includes('/answers') ? 'PUT' : 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const { accessToken } = (await (await post('/api/v1/auth/login', { nisn: '0012345601', password: 'demo-student' })).json()) as { accessToken: string };
+    const exams = (await (await fetch(`${p.url}/api/v1/exams`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as { id: string }[];
+    const token = /the demo exam's entry token is (\w{6})/.exec(p.output())![1]!;
+    const view = (await (await post(`/api/v1/exams/${exams[0]!.id}/sessions`, { entryToken: token }, accessToken)).json()) as { sessionId: string; questions: { id: string; options: { id: string }[] }[] };
+    const q = view.questions.find((x) => x.options.length > 0)!;
+    // A transaction elsewhere holds session_answers: the next save can never commit, so the drain cannot finish.
+    const info = JSON.parse(await fs.readFile(path.join(dataDir, 'pg', 'cluster.json'), 'utf8')) as { port: number; password: string };
+    const blocker = createSql(`postgres://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/postgres`, { max: 1 });
+    const reserved = await blocker.reserve();
+    await reserved.unsafe('BEGIN');
+    await reserved.unsafe('LOCK TABLE session_answers IN ACCESS EXCLUSIVE MODE');
+    const stuck = post(`/api/v1/sessions/${view.sessionId}/answers`, { questionId: q.id, answer: q.options[0]!.id }, accessToken).catch(() => undefined);
+
+    // SIGTERM only once the save waits in the group commit (readiness reports it pending).
+    await expect.poll(async () => {
+      const ready = (await (await fetch(`${p.url}/health/ready`)).json()) as { checks: { persistLag: { pending: number } } };
+      return ready.checks.persistLag.pending;
+    }, { timeout: 15_000, interval: 100 }).toBe(1);
+    expect(await p.stop('SIGTERM')).toBe(1);
+    expect(p.output()).toContain('shutdown timed out');
+    // The database went down with it: no postmaster left, nothing listening on its port.
+    await expect(fs.access(path.join(dataDir, 'pg', 'data', 'postmaster.pid'))).rejects.toThrow();
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = net.connect(info.port, '127.0.0.1');
+      probe.once('connect', () => (probe.destroy(), resolve(false)));
+      probe.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    // (The blocker's connection was cut by the stop; querying it would trip porsager/postgres#1208.)
+    await blocker.end({ timeout: 1 }).catch(() => undefined);
+    await stuck;
   });
 
   it('stops with a sentence naming the variable when configuration is invalid', async () => {

@@ -44,6 +44,8 @@ export class RefusedForGood extends Error {
 export class GroupCommitter {
   private queue: Waiter[] = [];
   private queuedRows = 0;
+  /** the batch being written: still pending until its commit settles */
+  private writing: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private failures = 0;
@@ -63,9 +65,13 @@ export class GroupCommitter {
     });
   }
 
-  /** Rows accepted but not yet committed, and when the oldest arrived. */
+  /** Rows accepted but not yet committed (queued or being written), and when the oldest arrived. */
   lag(): { pending: number; oldestAt: number | null } {
-    return { pending: this.queuedRows, oldestAt: this.queue[0]?.at ?? null };
+    const writing = this.writing.filter((w) => !w.settled);
+    return {
+      pending: this.queuedRows + writing.reduce((n, w) => n + w.rows.length, 0),
+      oldestAt: writing[0]?.at ?? this.queue[0]?.at ?? null,
+    };
   }
 
   /** Resolves when everything queued so far is settled. */
@@ -93,6 +99,7 @@ export class GroupCommitter {
   private async run(): Promise<void> {
     if (this.running || this.queue.length === 0) return;
     const batch = this.takeBatch();
+    this.writing = batch;
     const started = performance.now();
     this.running = this.commit(batch).then(
       (rows) => {
@@ -104,6 +111,7 @@ export class GroupCommitter {
         this.failures += 1;
         this.options.onError?.(err, this.failures);
         const unsettled = batch.filter((w) => !w.settled);
+        this.writing = [];
         this.queue.unshift(...unsettled);
         this.queuedRows += unsettled.reduce((n, w) => n + w.rows.length, 0);
         return new Promise<void>((resolve) => setTimeout(resolve, Math.min(2000, 25 * 2 ** this.failures)));
@@ -111,6 +119,7 @@ export class GroupCommitter {
     );
     await this.running;
     this.running = undefined;
+    this.writing = [];
     // Whatever queued during that commit has waited long enough: it is the next batch.
     if (this.queue.length > 0) {
       void this.run();
