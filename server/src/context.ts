@@ -47,6 +47,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     bcryptCost: config.bcryptCost,
   });
+  redis?.connectStaffAccess(auth.staffAccess);
   const guards = createGuards(auth);
   const school = createSchoolService({
     sql, auth, bcryptCost: config.bcryptCost, usage: { examsTargetingClass, examSessionsOfStudent },

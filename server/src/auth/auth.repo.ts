@@ -61,6 +61,20 @@ export function createAuthRepo(sql: Sql) {
       return row;
     },
 
+    /** What StaffAccessCache keeps of an account: its role and flags. */
+    async staffAccount(id: string): Promise<{ roleId: string | null; superAdmin: boolean; active: boolean } | undefined> {
+      const [row] = await sql<{ roleId: string | null; superAdmin: boolean; active: boolean }[]>`
+        SELECT role_id AS "roleId", is_super_admin AS "superAdmin", active FROM staff WHERE id = ${id}`;
+      return row;
+    },
+
+    async rolePermissions(roleId: string): Promise<string[]> {
+      const rows = await sql<{ code: string }[]>`
+        SELECT p.code FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id
+        WHERE rp.role_id = ${roleId}`;
+      return rows.map((r) => r.code);
+    },
+
     /**
      * A new login. For a student it revokes every other live login in the same transaction
      * (single device); the revoked ones are returned so their sockets can be kicked.

@@ -5,6 +5,7 @@ import type { FailureCounter } from './login-limiter.js';
 import type { LoginRegistry } from './login-registry.js';
 import { hashPassword, standInHash, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
+import { StaffAccessCache, type StaffAccessChange } from './staff-access.js';
 import type { AccessClaims, TokenService } from './tokens.js';
 
 export type Credentials = { nisn: string; password: string } | { email: string; password: string };
@@ -46,11 +47,13 @@ const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong username
 
 export function createAuthService(deps: Deps) {
   const { repo, tokens, logins } = deps;
+  const staffAccess = new StaffAccessCache({ account: (id) => repo.staffAccount(id), rolePermissions: (id) => repo.rolePermissions(id) });
 
   function studentClaims(s: StudentAccount, loginId: string): AccessClaims {
     return { sub: s.id, kind: 'student', lid: loginId, name: s.name, classId: s.classId };
   }
 
+  /** `perms` and `sa` tell the client what to show; requests are authorized by staffAccess. */
   function staffClaims(s: StaffAccount, loginId: string): AccessClaims {
     return { sub: s.id, kind: 'staff', lid: loginId, name: s.name, perms: s.permissions, sa: s.superAdmin };
   }
@@ -182,10 +185,20 @@ export function createAuthService(deps: Deps) {
       if (claims.kind === 'student') {
         return { kind: 'student', id: claims.sub, loginId: claims.lid, classId: claims.classId ?? null, name: claims.name };
       }
+      const access = await staffAccess.of(claims.sub);
+      if (!access) throw new AppError('UNAUTHENTICATED', 'You have been signed out; sign in again');
       return {
-        kind: 'staff', id: claims.sub, loginId: claims.lid, name: claims.name, superAdmin: claims.sa === true,
-        permissions: new Set(claims.perms ?? []),
+        kind: 'staff', id: claims.sub, loginId: claims.lid, name: claims.name, superAdmin: access.superAdmin,
+        permissions: access.permissions,
       };
+    },
+
+    /** The current permissions of staff; the Redis lane connects it to the other processes. */
+    staffAccess,
+
+    /** A staff account's role or flags, or a role's permissions, changed: their requests follow at once. */
+    staffAccessChanged(change: StaffAccessChange): void {
+      staffAccess.changed(change);
     },
 
     /** The hash an unknown account's password is compared against (exposed for its test). */

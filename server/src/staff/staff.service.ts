@@ -108,6 +108,8 @@ export function createStaffService(deps: Deps) {
         fields.passwordHash = await hashPassword(patch.password, deps.bcryptCost.staff);
       if (!(await staff.update(id, fields).catch(duplicateEmail(email))))
         throw notFound('Staff member');
+      // A new role (or a deactivation) applies to the tokens the account already holds.
+      deps.auth.staffAccessChanged({ kind: 'staff', id });
       // A deactivated account's tokens must stop working now, not when they expire.
       if (patch.active === false && target.active)
         await deps.auth.revokeAll('staff', id, 'DISABLED');
@@ -118,6 +120,7 @@ export function createStaffService(deps: Deps) {
       const refusal = staffChangeRefusal(me, await mustGetStaff(id), 'delete');
       if (refusal) throw refusal;
       if (!(await staff.remove(id))) throw notFound('Staff member');
+      deps.auth.staffAccessChanged({ kind: 'staff', id });
       await deps.auth.revokeAll('staff', id, 'DISABLED');
     },
 
@@ -149,6 +152,8 @@ export function createStaffService(deps: Deps) {
         .update(id, { name, description: patch.description?.trim() }, patch.permissions)
         .catch(duplicateRole(name));
       if (!updated) throw notFound('Role');
+      // Everyone holding the role gets its new permissions on their next request.
+      deps.auth.staffAccessChanged({ kind: 'role', id });
       return mustGetRole(id);
     },
 
@@ -157,6 +162,7 @@ export function createStaffService(deps: Deps) {
       if (refusal) throw refusal;
       // Someone given the role since the check makes the foreign key refuse: 409 as well.
       await roles.remove(id);
+      deps.auth.staffAccessChanged({ kind: 'role', id });
     },
   };
 }

@@ -280,3 +280,30 @@ describe('roles', () => {
     });
   });
 });
+
+describe('permissions follow the current role, not the token', () => {
+  const get = (url: string, headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: `/api/v1/admin${url}`, headers });
+
+  it('a permission taken from a role stops working in tokens already signed, and one given works at once', async () => {
+    const role = (
+      await call('POST', '/roles', { name: 'Examiner', permissions: ['students:read'] })
+    ).json();
+    const holder = await signIn('Examiner');
+    expect((await get('/students', holder.headers)).statusCode).toBe(200);
+    expect((await get('/classes', holder.headers)).statusCode).toBe(403);
+
+    await call('PATCH', `/roles/${role.id}`, { permissions: ['classes:read'] });
+    expect((await get('/students', holder.headers)).statusCode).toBe(403);
+    expect((await get('/classes', holder.headers)).statusCode).toBe(200);
+  });
+
+  it('moving an account to another role applies to its tokens at once', async () => {
+    await call('POST', '/roles', { name: 'Reader', permissions: ['students:read'] });
+    const holder = await signIn('Reader');
+    expect((await get('/students', holder.headers)).statusCode).toBe(200);
+    const role = (await call('POST', '/roles', { name: 'Nothing much', permissions: [] })).json();
+    expect((await call('PATCH', `/staff/${holder.id}`, { roleId: role.id })).statusCode).toBe(200);
+    expect((await get('/students', holder.headers)).statusCode).toBe(403);
+  });
+});

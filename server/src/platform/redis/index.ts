@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FailureCounter, FailurePolicy, FailureScope } from '../../auth/login-limiter.js';
 import type { LoginRegistry, LoginRevoked } from '../../auth/login-registry.js';
+import type { StaffAccessCache, StaffAccessChange } from '../../auth/staff-access.js';
 import type { Metrics } from '../metrics.js';
 import type { Sql } from '../postgres.js';
 import { checkSharedSettings, connectRedis, parseRedisUrl } from './connection.js';
@@ -107,6 +108,21 @@ export function createRedisLane(input: RedisLaneInput) {
       bus.on('logins', (message) => {
         const { origin: from, event } = JSON.parse(message) as { origin: string; event: LoginRevoked };
         if (from !== origin) registry.applyRemote(event);
+      });
+    },
+
+    /** Staff and role changes made here drop the cached permissions of every other process. */
+    connectStaffAccess(cache: StaffAccessCache): void {
+      const origin = randomBytes(8).toString('hex');
+      cache.publish = (change) => {
+        bus.publish('staff', JSON.stringify({ origin, change })).catch((err: unknown) => {
+          // The other processes' cached copies expire within their TTL anyway.
+          input.logger.warn({ err }, 'could not announce a staff access change');
+        });
+      };
+      bus.on('staff', (message) => {
+        const { origin: from, change } = JSON.parse(message) as { origin: string; change: StaffAccessChange };
+        if (from !== origin) cache.applyRemote(change);
       });
     },
 

@@ -131,7 +131,7 @@ export class RedisKeys {
 
   // ── Pub/sub channels ───────────────────────────────────────────────────────────────
 
-  channel(name: 'notices' | 'logins' | 'exams' | 'persisted' | 'wake'): string {
+  channel(name: 'notices' | 'logins' | 'exams' | 'persisted' | 'wake' | 'staff'): string {
     return `${this.prefix}ch:${name}`;
   }
 }

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.js';
 
-export type BusChannel = 'notices' | 'logins' | 'exams' | 'persisted' | 'wake';
+export type BusChannel = 'notices' | 'logins' | 'exams' | 'persisted' | 'wake' | 'staff';
 
 /**
  * Cross-process messages over Redis pub/sub: session notices (time extension, closed),
- * login revocations (kick the old device), exam changes (drop cached copies), "entries
+ * login revocations (kick the old device), exam changes (drop cached copies), staff and
+ * role changes (drop cached permissions; the cache's TTL is their fallback), "entries
  * persisted" for write-through waits and "wake up" for idle writers. At-most-once by nature: every user of it has a fallback
  * (PostgreSQL for logins, polling for persistence), so a message lost in a reconnect only
  * costs latency.
