@@ -36,11 +36,6 @@ export function createRolesRepo(sql: Sql) {
       return row;
     },
 
-    async exists(id: string): Promise<boolean> {
-      const rows = await sql`SELECT 1 FROM roles WHERE id = ${id}`;
-      return rows.length > 0;
-    },
-
     permissions: () =>
       sql<
         { code: string; description: string }[]

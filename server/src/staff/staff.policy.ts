@@ -27,6 +27,23 @@ export function staffChangeRefusal(
   return undefined;
 }
 
+/**
+ * Nobody hands out more than they hold: assigning a role, editing a role's permissions, or
+ * changing an account whose role holds more than `me` is refused unless `me` holds every
+ * one of `codes` (otherwise staff:write alone could make anyone — itself included — Admin,
+ * or take over an Admin account by setting its password). A super-admin holds everything.
+ */
+export function grantRefusal(
+  me: StaffPrincipal,
+  codes: readonly string[],
+  what: string,
+): AppError | undefined {
+  if (me.superAdmin) return undefined;
+  const missing = codes.filter((c) => !me.permissions.has(c));
+  if (missing.length === 0) return undefined;
+  return forbidden(`${what} needs permissions you do not hold: ${missing.join(', ')}`);
+}
+
 /** Seeded roles are referenced by name (the super-admin is given "Admin"), so they keep it. */
 export function roleChangeRefusal(
   role: { builtin: boolean; name: string; staffCount: number },

@@ -70,7 +70,8 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 201: StaffMember, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.createStaff(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await service.createStaff(staffOf(request), request.body)),
   );
 
   app.put(
@@ -166,7 +167,8 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 201: Role, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.createRole(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await service.createRole(staffOf(request), request.body)),
   );
 
   app.put(
@@ -182,7 +184,7 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 200: Role, ...errorResponses },
       },
     },
-    async (request) => service.updateRole(request.params.id, request.body),
+    async (request) => service.updateRole(staffOf(request), request.params.id, request.body),
   );
 
   app.patch(
@@ -198,7 +200,7 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 200: Role, ...errorResponses },
       },
     },
-    async (request) => service.updateRole(request.params.id, request.body),
+    async (request) => service.updateRole(staffOf(request), request.params.id, request.body),
   );
 
   app.delete(

@@ -9,10 +9,10 @@ import type {
 import type { AuthService } from '../auth/auth.service.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { StaffPrincipal } from '../auth/principal.js';
-import { conflict, invalid, notFound } from '../platform/errors.js';
+import { type AppError, conflict, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import { createRolesRepo } from './roles.repo.js';
-import { roleChangeRefusal, staffChangeRefusal } from './staff.policy.js';
+import { grantRefusal, roleChangeRefusal, staffChangeRefusal } from './staff.policy.js';
 import { createStaffRepo, type StaffFields } from './staff.repo.js';
 
 interface Deps {
@@ -49,9 +49,16 @@ export function createStaffService(deps: Deps) {
     return found;
   }
 
-  async function checkRoleExists(roleId: string | undefined): Promise<void> {
-    if (roleId !== undefined && !(await roles.exists(roleId)))
-      throw invalid('roleId: no such role');
+  /** The permission codes of a role named in a request (400 when there is no such role). */
+  async function codesOfRole(roleId: string | null): Promise<string[]> {
+    if (roleId === null) return [];
+    const role = await roles.byId(roleId);
+    if (!role) throw invalid('roleId: no such role');
+    return role.permissions;
+  }
+
+  function refuse(refusal: AppError | undefined): void {
+    if (refusal) throw refusal;
   }
 
   async function checkPermissionCodes(codes: readonly string[] | undefined): Promise<void> {
@@ -73,8 +80,8 @@ export function createStaffService(deps: Deps) {
 
     getStaff: mustGetStaff,
 
-    async createStaff(body: StaffCreate): Promise<StaffMember> {
-      await checkRoleExists(body.roleId);
+    async createStaff(me: StaffPrincipal, body: StaffCreate): Promise<StaffMember> {
+      refuse(grantRefusal(me, await codesOfRole(body.roleId), 'Giving this role'));
       const email = body.email.toLowerCase();
       const id = await staff
         .insert({
@@ -90,13 +97,10 @@ export function createStaffService(deps: Deps) {
 
     async updateStaff(me: StaffPrincipal, id: string, patch: StaffPatch): Promise<StaffMember> {
       const target = await mustGetStaff(id);
-      const refusal = staffChangeRefusal(
-        me,
-        target,
-        patch.active === false ? 'deactivate' : 'edit',
-      );
-      if (refusal) throw refusal;
-      await checkRoleExists(patch.roleId);
+      refuse(staffChangeRefusal(me, target, patch.active === false ? 'deactivate' : 'edit'));
+      refuse(grantRefusal(me, await codesOfRole(target.roleId), 'Changing this account'));
+      if (patch.roleId !== undefined)
+        refuse(grantRefusal(me, await codesOfRole(patch.roleId), 'Giving this role'));
       const email = patch.email?.toLowerCase();
       const fields: Partial<StaffFields> = {
         email,
@@ -117,8 +121,9 @@ export function createStaffService(deps: Deps) {
     },
 
     async deleteStaff(me: StaffPrincipal, id: string): Promise<void> {
-      const refusal = staffChangeRefusal(me, await mustGetStaff(id), 'delete');
-      if (refusal) throw refusal;
+      const target = await mustGetStaff(id);
+      refuse(staffChangeRefusal(me, target, 'delete'));
+      refuse(grantRefusal(me, await codesOfRole(target.roleId), 'Deleting this account'));
       if (!(await staff.remove(id))) throw notFound('Staff member');
       deps.auth.staffAccessChanged({ kind: 'staff', id });
       await deps.auth.revokeAll('staff', id, 'DISABLED');
@@ -131,8 +136,9 @@ export function createStaffService(deps: Deps) {
 
     listPermissions: () => roles.permissions(),
 
-    async createRole(body: RoleCreate): Promise<Role> {
+    async createRole(me: StaffPrincipal, body: RoleCreate): Promise<Role> {
       await checkPermissionCodes(body.permissions);
+      refuse(grantRefusal(me, body.permissions, 'This role'));
       const name = oneLine(body.name);
       const id = await roles
         .insert({ name, description: body.description?.trim() ?? '' }, body.permissions)
@@ -140,14 +146,13 @@ export function createStaffService(deps: Deps) {
       return mustGetRole(id);
     },
 
-    async updateRole(id: string, patch: RolePatch): Promise<Role> {
+    async updateRole(me: StaffPrincipal, id: string, patch: RolePatch): Promise<Role> {
       const name = oneLine(patch.name);
-      const refusal = roleChangeRefusal(
-        await mustGetRole(id),
-        name === undefined ? {} : { rename: name },
-      );
-      if (refusal) throw refusal;
+      const role = await mustGetRole(id);
+      refuse(roleChangeRefusal(role, name === undefined ? {} : { rename: name }));
+      refuse(grantRefusal(me, role.permissions, 'Changing this role'));
       await checkPermissionCodes(patch.permissions);
+      refuse(grantRefusal(me, patch.permissions ?? [], 'This role'));
       const updated = await roles
         .update(id, { name, description: patch.description?.trim() }, patch.permissions)
         .catch(duplicateRole(name));
@@ -158,8 +163,7 @@ export function createStaffService(deps: Deps) {
     },
 
     async deleteRole(id: string): Promise<void> {
-      const refusal = roleChangeRefusal(await mustGetRole(id), { remove: true });
-      if (refusal) throw refusal;
+      refuse(roleChangeRefusal(await mustGetRole(id), { remove: true }));
       // Someone given the role since the check makes the foreign key refuse: 409 as well.
       await roles.remove(id);
       deps.auth.staffAccessChanged({ kind: 'role', id });

@@ -307,3 +307,75 @@ describe('permissions follow the current role, not the token', () => {
     expect((await get('/students', holder.headers)).statusCode).toBe(403);
   });
 });
+
+describe('nobody hands out permissions they do not hold', () => {
+  let manager: Awaited<ReturnType<typeof signIn>>;
+  let managerRole: string;
+  let readerRole: string;
+  beforeAll(async () => {
+    managerRole = (
+      await call('POST', '/roles', {
+        name: 'Staff manager',
+        permissions: ['staff:read', 'staff:write', 'students:read'],
+      })
+    ).json().id;
+    readerRole = (
+      await call('POST', '/roles', { name: 'Student reader', permissions: ['students:read'] })
+    ).json().id;
+    manager = await signIn('Staff manager');
+  });
+  const asManager = (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+    call(method, url, payload, manager.headers);
+  const newAccount = (roleId: string) => ({
+    email: `new-${Math.random().toString(36).slice(2)}@school.test`,
+    name: 'New',
+    password: 'new-password',
+    roleId,
+  });
+
+  it('refuses to give the Admin role — to itself or to a new account — with 403 naming what is missing', async () => {
+    const admin = await roleId('Admin');
+    const self = await asManager('PATCH', `/staff/${manager.id}`, { roleId: admin });
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.code).toBe('FORBIDDEN');
+    expect(self.json().error.message).toContain('exams:write_all');
+    expect((await asManager('POST', '/staff', newAccount(admin))).statusCode).toBe(403);
+    expect((await call('GET', `/staff/${manager.id}`)).json().roleId).toBe(managerRole);
+  });
+
+  it('lets it give a role within its own permissions', async () => {
+    const res = await asManager('POST', '/staff', newAccount(readerRole));
+    expect(res.statusCode).toBe(201);
+    expect(
+      (await asManager('PATCH', `/staff/${res.json().id}`, { name: 'Renamed' })).statusCode,
+    ).toBe(200);
+  });
+
+  it('refuses to change or delete an account whose role holds more (its password, say)', async () => {
+    const admin = await signIn('Admin');
+    const takeover = await asManager('PATCH', `/staff/${admin.id}`, { password: 'mine-now-123' });
+    expect(takeover.statusCode).toBe(403);
+    expect((await asManager('DELETE', `/staff/${admin.id}`)).statusCode).toBe(403);
+    await login(t.app, { email: admin.email, password: admin.password });
+  });
+
+  it('refuses to add permissions it lacks to a role, its own included, or to create such a role', async () => {
+    const grow = await asManager('PATCH', `/roles/${managerRole}`, {
+      permissions: ['staff:read', 'staff:write', 'students:read', 'exams:write_all'],
+    });
+    expect(grow.statusCode).toBe(403);
+    expect(grow.json().error.message).toContain('exams:write_all');
+    expect(
+      (await asManager('POST', '/roles', { name: 'Mighty', permissions: ['exams:write_all'] }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await asManager('POST', '/roles', { name: 'Modest', permissions: ['students:read'] }))
+        .statusCode,
+    ).toBe(201);
+    const teacher = await roleId('Teacher');
+    expect(
+      (await asManager('PATCH', `/roles/${teacher}`, { description: 'edited' })).statusCode,
+    ).toBe(403);
+  });
+});
