@@ -74,6 +74,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       },
     },
     crossOriginResourcePolicy: { policy: 'same-site' },
+    // HSTS over plain HTTP means nothing to a browser (RFC 6797 §7.2); sent only over HTTPS.
+    strictTransportSecurity: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   });
   if (ctx.config.corsOrigins.length > 0) {
     await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });

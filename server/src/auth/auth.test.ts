@@ -1,4 +1,6 @@
 import bcrypt from 'bcrypt';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../app.js';
 import { createContext } from '../context.js';
@@ -191,6 +193,40 @@ describe('refresh tokens', () => {
     const after = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(pair.accessToken) });
     expect(after.statusCode).toBe(401);
     expect((await post('/api/v1/auth/refresh', { refreshToken: pair.refreshToken })).statusCode).toBe(401);
+  });
+});
+
+describe('response headers', () => {
+  it('marks token responses (login, refresh) as never to be stored', async () => {
+    const s = await createStudent(t.sql);
+    const signedIn = await post('/api/v1/auth/login', { nisn: s.nisn, password: s.password });
+    const refreshed = await post('/api/v1/auth/refresh', { refreshToken: signedIn.json().refreshToken });
+    for (const res of [signedIn, refreshed]) {
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['pragma']).toBe('no-cache');
+    }
+  });
+
+  it('sends Strict-Transport-Security over HTTPS only', async () => {
+    const plain = await post('/api/v1/auth/login', { nisn: '1', password: 'x' });
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    expect((await t.app.inject({ method: 'GET', url: '/health/live' })).headers['strict-transport-security']).toBeUndefined();
+
+    // The app behind a socket that says it is TLS (what node's https server gives it).
+    const server = createServer((req, res) => {
+      Object.assign(req.socket, { encrypted: true });
+      t.app.routing(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/health/live`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
