@@ -34,6 +34,7 @@ const EnvSchema = Type.Object({
   UPLOAD_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 5242880 }),
   SAVE_GRACE_SECONDS: Type.Integer({ minimum: 0, maximum: 60, default: 3 }),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, default: 25 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -59,6 +60,8 @@ export interface Config {
   uploadLimitBytes: number;
   saveGraceMs: number;
   shutdownTimeoutMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -113,5 +116,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
     saveGraceMs: e.SAVE_GRACE_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AppContext } from '../context.js';
+import { AppError } from './errors.js';
+import { metricsAccess } from './metrics.js';
 
 const Health = Type.Object({
   status: Type.String(),
@@ -32,5 +34,18 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       }),
     );
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  const mayScrape = metricsAccess(ctx.config.metricsToken);
+  app.get('/metrics', {
+    schema: { hide: true },
+    onRequest: async (request, reply) => {
+      if (mayScrape(request.headers.authorization)) return;
+      void reply.header('WWW-Authenticate', 'Bearer');
+      throw new AppError('UNAUTHENTICATED', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    },
+  }, async (_request, reply) => {
+    void reply.header('Content-Type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
   });
 };

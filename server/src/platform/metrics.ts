@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
 /** One registry per app instance, so tests can build several apps in one process. */
@@ -26,6 +27,7 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** Request latency for every route; GET /metrics itself is served by health.routes.ts. */
 export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -33,8 +35,19 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    void reply.header('Content-Type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+}
+
+/**
+ * The scraper's guard: with no token configured /metrics is open (as before); with one,
+ * only `Authorization: Bearer <token>` gets in. Both sides are hashed first so the
+ * comparison takes the same time whatever the length or prefix of the guess.
+ */
+export function metricsAccess(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = createHash('sha256').update(token).digest();
+  return (authorization) => {
+    const [scheme, presented] = (authorization ?? '').split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !presented) return false;
+    return timingSafeEqual(createHash('sha256').update(presented).digest(), expected);
+  };
 }
