@@ -10,7 +10,7 @@ import { ErrorResponse } from '../../contracts/common.js';
 import { authRoutes } from './auth/auth.routes.js';
 import type { AppContext } from './context.js';
 import { healthRoutes } from './platform/health.routes.js';
-import { registerErrorHandling } from './platform/errors.js';
+import { clientErrorHandler, registerErrorHandling } from './platform/errors.js';
 import { registerHttpMetrics } from './platform/metrics.js';
 import { registerTextGuard, validatorCompiler } from './platform/validation.js';
 import { schoolRoutes } from './school/school.routes.js';
@@ -46,6 +46,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     },
     forceCloseConnections: 'idle',
+    clientErrorHandler,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

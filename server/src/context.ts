@@ -55,7 +55,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   // The exam engine's student half: hot store (fast lane) and the sessions feature.
   const sessionMetrics = createSessionMetrics(metrics);
   const hotStore = redis?.hotStore ?? createHotStore({
-    config, sql, logger,
+    config, sql, logger, metrics,
     hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
   });
   const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry });

@@ -106,3 +106,21 @@ function describeValidation(err: FastifyError & { validationContext?: string }):
   return err.message.replace(/^(body|querystring|params|headers)\/?/, (_m, part: string) => `${part}${_m.endsWith('/') ? '.' : ''}`)
     .replace(/\//g, '.');
 }
+
+/**
+ * Requests Node's HTTP parser refuses before any route runs (a broken request line, NUL in a
+ * header, a body cut short): answered in API.md's shape too, then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'VALIDATION_FAILED', 'The request did not arrive in time']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'PAYLOAD_TOO_LARGE', 'The request headers are too large']
+    : [400, 'VALIDATION_FAILED', 'The request is not well-formed HTTP'];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}

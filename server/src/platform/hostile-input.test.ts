@@ -1,3 +1,5 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createClass, createStaff, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
 import { createPublishedExam, type TestExam } from '../sessions/test-factories.js';
@@ -114,5 +116,24 @@ describe('numbers and dates out of range', () => {
     const id = ok.json<{ id: string }>().id;
     const patch = await t.app.inject({ method: 'PATCH', url: `/api/v1/admin/exams/${id}`, headers: staff, payload: { scheduledEnd: '0000-01-01T00:00:00Z' } });
     expectRefused(patch, 'scheduledEnd');
+  });
+});
+
+describe('requests HTTP itself refuses', () => {
+  it('a broken request line or a NUL in a header is answered in the API.md shape, not Fastify’s', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    const raw = (text: string) => new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+      let out = '';
+      socket.on('data', (c) => (out += c.toString()));
+      socket.on('close', () => resolve(out));
+      socket.on('error', () => resolve(out));
+    });
+    for (const request of ['NONSENSE\r\n\r\n', 'GET /health/live HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n']) {
+      const answer = await raw(request);
+      expect(answer).toMatch(/^HTTP\/1.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.any(String) } });
+    }
   });
 });
