@@ -1,23 +1,6 @@
+import { ApiError } from './api-error';
 import { authStore } from './auth-store';
 import type { ApiErrorBody, ErrorCode, TokenPair } from './types';
-
-/** Every failed call becomes an ApiError carrying API.md's stable code. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  /** The request never got an answer (offline, DNS, connection reset). */
-  get isNetwork(): boolean {
-    return this.code === 'NETWORK';
-  }
-}
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -139,14 +122,4 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 export function itemsOf<T>(data: T[] | { items: T[] } | null | undefined): T[] {
   if (!data) return [];
   return Array.isArray(data) ? data : data.items;
-}
-
-export function newId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  // crypto.randomUUID needs a secure context; school LANs often serve plain http.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

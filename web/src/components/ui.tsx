@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/http';
+import { ApiError } from '../api/api-error';
 import { useT } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/en';
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Navigate, useParams } from 'react-router-dom';
-import { ApiError } from '../../../api/http';
+import { ApiError } from '../../../api/api-error';
 import { studentApi } from '../../../api/student';
 import { ErrorNote, Loading } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';

@@ -1,18 +1,22 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useNavigate } from 'react-router-dom';
+import { ApiError } from '../../../api/api-error';
+import { createAppSocket } from '../../../api/app-socket';
 import { authStore } from '../../../api/auth-store';
-import { ApiError, newId } from '../../../api/http';
 import { studentApi } from '../../../api/student';
-import type { Answer, SessionResult, SignalType } from '../../../api/types';
+import type { Answer, ClientMessage, ServerMessage, SessionResult, SignalType } from '../../../api/types';
 import { useToast } from '../../../components/Toast';
 import { Brand } from '../../../components/ui';
 import { useI18n } from '../../../i18n/i18n';
-import { AnswerSync, readPending } from './answer-sync';
+import { newId } from '../../../lib/ids';
+import { browserNetwork } from '../../../lib/network';
+import { AnswerSync } from './answer-sync';
 import { isAnswered } from './answers';
 import { CRITICAL_MS, Countdown, WARN_MS } from './Countdown';
 import { KickedScreen, TimeUpScreen } from './EndScreens';
 import { Navigator } from './Navigator';
 import { QuestionView } from './QuestionView';
+import { readPending } from './pending-store';
 import { SaveIndicator } from './SaveIndicator';
 import { stashResult, type ReceivedView } from './session-cache';
 import { SubmitDialog } from './SubmitDialog';
@@ -76,19 +80,28 @@ export function Runner({ received }: { received: ReceivedView }) {
   });
   const sync = useMemo(
     () =>
-      new AnswerSync(sid, {
-        onClockOffset: (value) => {
-          offset.current = value;
+      new AnswerSync(
+        sid,
+        {
+          onClockOffset: (value) => {
+            offset.current = value;
+          },
+          onDeadline: (nextEndsAt, serverNow) => {
+            offset.current = Date.parse(serverNow) - Date.now();
+            setEndsAt(Date.parse(nextEndsAt));
+            toast.show(t('runner.extended'), 'info', 6_000);
+          },
+          onKicked: () => setPhase('kicked'),
+          onSessionEnded: (reason) => events.current.onEnded(reason),
+          onRejected: (qid, message) => events.current.onRejected(qid, message),
         },
-        onDeadline: (nextEndsAt, serverNow) => {
-          offset.current = Date.parse(serverNow) - Date.now();
-          setEndsAt(Date.parse(nextEndsAt));
-          toast.show(t('runner.extended'), 'info', 6_000);
+        {
+          channel: createAppSocket<ClientMessage, ServerMessage>(),
+          saveAnswers: (answers, idempotencyKey) => studentApi.saveAnswers(sid, answers, idempotencyKey),
+          storage: localStorage,
+          network: browserNetwork,
         },
-        onKicked: () => setPhase('kicked'),
-        onSessionEnded: (reason) => events.current.onEnded(reason),
-        onRejected: (qid, message) => events.current.onRejected(qid, message),
-      }),
+      ),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [sid],
   );

@@ -1,14 +1,16 @@
-import { freshAccessToken, ApiError, newId, refreshTokens } from '../../../api/http';
-import { studentApi } from '../../../api/student';
+import { ApiError } from '../../../api/api-error';
 import type { Answer, ClientMessage, ServerMessage } from '../../../api/types';
+import { newId } from '../../../lib/ids';
+import type { NetworkStatus } from '../../../lib/network';
+import { ChannelError, type ChannelClose, type SocketChannel } from '../../../lib/socket-channel';
+import { PendingStore, batchKey, type KeyValueStorage, type PendingSave } from './pending-store';
 
 /**
  * Gets every answer the student gives to the server, whatever the network does.
  *
- * - Each change becomes a *pending* save, written to localStorage before anything is sent,
- *   so a crash, a reload or a dead battery loses nothing the student typed.
- * - Saves go over the WebSocket (`save` → `saved`, matched by the echoed id). When the
- *   socket is down or an ack is late, the same saves go over HTTP (`PUT …/answers` with an
+ * - Each change becomes a *pending* save (pending-store.ts), stored before anything is sent.
+ * - Saves go over the socket (`save` → `saved`, matched by the echoed id). When the socket
+ *   is down or an ack is late, the same saves go over HTTP (`PUT …/answers` with an
  *   Idempotency-Key). A save leaves the pending set only when the server acknowledged
  *   exactly that version of the answer.
  * - At most one save per question is in flight, so an older answer can never overtake a
@@ -37,74 +39,43 @@ export interface SyncEvents {
   onRejected(questionId: string, message: string): void;
 }
 
-interface PendingSave {
+export type AnswerChannel = SocketChannel<ClientMessage, ServerMessage>;
+
+export interface AnswerUpload {
+  questionId: string;
   answer: Answer;
-  /** identifies this version of the answer */
-  key: string;
-  clientTs: string;
+  clientTs?: string;
+}
+
+export interface SyncDeps {
+  /** the socket, not yet started: the sync starts and stops it */
+  channel: AnswerChannel;
+  /** `PUT /sessions/:id/answers`; rejects with an ApiError (code NETWORK when unanswered) */
+  saveAnswers: (answers: AnswerUpload[], idempotencyKey: string) => Promise<unknown>;
+  storage: KeyValueStorage;
+  network: NetworkStatus;
 }
 
 interface InFlight {
   key: string;
   via: 'ws' | 'http';
-  sentAt: number;
   msgId?: string;
 }
 
 const ACK_TIMEOUT_MS = 6_000;
 /** how long a socket may be down before HTTP takes over */
 const HTTP_TAKEOVER_MS = 1_500;
-const PING_EVERY_MS = 20_000;
 /** the server takes up to 500 answers per PUT; a long offline spell is sent in slices */
 const MAX_BATCH = 200;
-
-/** The same batch retried gets the same Idempotency-Key (a 106-bit digest of its versions). */
-function batchKey(keys: string[]): string {
-  if (keys.length === 1) return keys[0]!;
-  const text = keys.join(':');
-  const hash = (seed: number): string => {
-    let h1 = 0xdeadbeef ^ seed;
-    let h2 = 0x41c6ce57 ^ seed;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      h1 = Math.imul(h1 ^ ch, 2654435761);
-      h2 = Math.imul(h2 ^ ch, 1597334677);
-    }
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
-  };
-  return `batch-${hash(1)}${hash(2)}`;
-}
-
-export function pendingStorageKey(sessionId: string): string {
-  return `examhall.pending.${sessionId}`;
-}
-
-/** Unsent answers of a session, as kept in the browser (for resume before the sync starts). */
-export function readPending(sessionId: string): Record<string, Answer> {
-  try {
-    const raw = localStorage.getItem(pendingStorageKey(sessionId));
-    if (!raw) return {};
-    const stored = JSON.parse(raw) as Record<string, PendingSave>;
-    return Object.fromEntries(Object.entries(stored).map(([qid, p]) => [qid, p.answer]));
-  } catch {
-    return {};
-  }
-}
+/** the socket close code of a session replaced by a sign-in elsewhere */
+const CLOSE_KICKED = 4001;
 
 export class AnswerSync {
-  private readonly pending = new Map<string, PendingSave>();
+  private readonly pending: PendingStore;
   private readonly inflight = new Map<string, InFlight>();
-  private readonly byMsgId = new Map<string, string>();
-  private readonly pings = new Map<string, number>();
-  private ws: WebSocket | null = null;
-  private socketOpen = false;
+  private readonly channel: AnswerChannel;
   private socketDownSince = Date.now();
-  private reconnectTimer: number | undefined;
-  private reconnectDelay = 1_000;
-  private tickTimer: number | undefined;
-  private lastPingAt = 0;
+  private tickTimer: ReturnType<typeof setInterval> | undefined;
   private httpBusy = false;
   private httpRetryAt = 0;
   private httpBackoff = 1_000;
@@ -112,14 +83,17 @@ export class AnswerSync {
   private networkDown = false;
   private lastSavedAt: number | null = null;
   private stopped = false;
+  private unsubscribe: (() => void)[] = [];
   private readonly listeners = new Set<() => void>();
   private state: SyncState;
 
   constructor(
     private readonly sessionId: string,
     private readonly events: SyncEvents,
+    private readonly deps: SyncDeps,
   ) {
-    this.load();
+    this.channel = deps.channel;
+    this.pending = new PendingStore(sessionId, deps.storage);
     this.state = this.computeState();
   }
 
@@ -127,28 +101,39 @@ export class AnswerSync {
 
   start(): void {
     this.stopped = false;
-    window.addEventListener('online', this.handleOnline);
-    window.addEventListener('offline', this.handleOffline);
-    this.tickTimer = window.setInterval(() => this.tick(), 1_000);
-    void this.connect();
+    const channel = this.channel;
+    this.unsubscribe = [
+      this.deps.network.subscribe((online) => (online ? this.handleOnline() : this.emit())),
+      channel.onOpen(() => this.handleOpen()),
+      channel.onClose((close) => this.handleClose(close)),
+      channel.onClock((offset) => this.events.onClockOffset(offset)),
+      channel.onPush('time', (m) => {
+        if (m.sessionId === this.sessionId) this.events.onDeadline(m.endsAt, m.serverNow);
+      }),
+      channel.onPush('closed', (m) => {
+        if (m.sessionId === this.sessionId)
+          this.events.onSessionEnded(m.reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED');
+      }),
+      channel.onPush('kicked', () => this.kicked()),
+      channel.onPush('error', (m) => this.handleSocketError(undefined, m.code, m.message)),
+    ];
+    this.tickTimer = setInterval(() => this.tick(), 1_000);
+    channel.start();
     this.pump();
   }
 
   stop(): void {
     this.stopped = true;
-    window.removeEventListener('online', this.handleOnline);
-    window.removeEventListener('offline', this.handleOffline);
-    window.clearInterval(this.tickTimer);
-    window.clearTimeout(this.reconnectTimer);
-    const ws = this.ws;
-    this.ws = null;
-    ws?.close(1000, 'bye');
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    this.unsubscribe = [];
+    clearInterval(this.tickTimer);
+    this.channel.stop();
   }
 
   /** Records an answer and sends it as soon as it can. */
   set(questionId: string, answer: Answer): void {
-    this.pending.set(questionId, { answer, key: newId(), clientTs: new Date().toISOString() });
-    this.persist();
+    this.pending.put(questionId, { answer, key: newId(), clientTs: new Date().toISOString() });
+    this.emit();
     this.pump();
   }
 
@@ -170,7 +155,7 @@ export class AnswerSync {
     this.pump();
     while (this.pending.size > 0 && Date.now() < deadline && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 150));
-      if (!this.httpBusy && !this.socketOpen) this.pump();
+      if (!this.httpBusy && !this.channel.isOpen) this.pump();
     }
     return this.pending.size === 0;
   }
@@ -178,47 +163,17 @@ export class AnswerSync {
   /** Forgets what the browser kept for this session (after submit). */
   discard(): void {
     this.pending.clear();
-    localStorage.removeItem(pendingStorageKey(this.sessionId));
-    this.emit();
-  }
-
-  // ── storage ───────────────────────────────────────────────────────────────────────
-
-  private load(): void {
-    try {
-      const raw = localStorage.getItem(pendingStorageKey(this.sessionId));
-      if (!raw) return;
-      for (const [qid, save] of Object.entries(JSON.parse(raw) as Record<string, PendingSave>)) this.pending.set(qid, save);
-    } catch {
-      localStorage.removeItem(pendingStorageKey(this.sessionId));
-    }
-  }
-
-  private persist(): void {
-    const key = pendingStorageKey(this.sessionId);
-    if (this.pending.size === 0) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(Object.fromEntries(this.pending)));
-    this.emit();
-  }
-
-  private acknowledge(questionId: string, key: string): void {
-    this.inflight.delete(questionId);
-    if (this.pending.get(questionId)?.key === key) {
-      this.pending.delete(questionId);
-      this.persist();
-    }
-    this.lastSavedAt = Date.now();
-    this.networkDown = false;
     this.emit();
   }
 
   // ── state ─────────────────────────────────────────────────────────────────────────
 
   private computeState(): SyncState {
-    const offline = !navigator.onLine || (this.networkDown && !this.socketOpen);
+    const socketOpen = this.channel.isOpen;
+    const offline = !this.deps.network.isOnline() || (this.networkDown && !socketOpen);
     const pendingCount = this.pending.size;
     const mode: SyncMode = offline ? 'offline' : pendingCount > 0 ? 'saving' : 'saved';
-    return { mode, pendingCount, lastSavedAt: this.lastSavedAt, socketOpen: this.socketOpen };
+    return { mode, pendingCount, lastSavedAt: this.lastSavedAt, socketOpen };
   }
 
   private emit(): void {
@@ -236,82 +191,164 @@ export class AnswerSync {
     for (const listener of this.listeners) listener();
   }
 
+  private acknowledge(questionId: string, key: string): void {
+    this.inflight.delete(questionId);
+    this.pending.settle(questionId, key);
+    this.lastSavedAt = Date.now();
+    this.networkDown = false;
+    this.emit();
+  }
+
+  private reject(questionId: string, message: string): void {
+    this.pending.remove(questionId);
+    this.inflight.delete(questionId);
+    this.emit();
+    this.events.onRejected(questionId, message);
+  }
+
+  private kicked(): void {
+    this.stopped = true;
+    this.channel.stop();
+    this.events.onKicked();
+  }
+
   // ── the pump ──────────────────────────────────────────────────────────────────────
 
-  private readonly handleOnline = (): void => {
+  private handleOnline(): void {
     this.networkDown = false;
     this.httpRetryAt = 0;
     this.httpBackoff = 1_000;
-    this.reconnectDelay = 1_000;
-    window.clearTimeout(this.reconnectTimer);
-    void this.connect();
     this.pump();
     this.emit();
-  };
-
-  private readonly handleOffline = (): void => {
-    // Browsers keep a dead socket "open" for a long time; drop it and keep answers local.
-    this.dropSocket();
-    this.emit();
-  };
+  }
 
   private tick(): void {
     if (this.stopped) return;
-    const now = Date.now();
-    for (const [qid, flight] of this.inflight) {
-      if (flight.via === 'ws' && now - flight.sentAt > ACK_TIMEOUT_MS) {
-        // A late ack means a half-dead socket: reconnect and let HTTP carry the saves meanwhile.
-        this.inflight.delete(qid);
-        this.dropSocket();
-        this.scheduleReconnect();
-      }
-    }
-    if (this.socketOpen && now - this.lastPingAt > PING_EVERY_MS) this.ping();
     this.pump();
   }
 
   private pump(): void {
-    if (this.stopped || this.pending.size === 0) {
+    if (this.stopped || this.pending.size === 0 || !this.deps.network.isOnline()) {
       this.emit();
       return;
     }
-    if (!navigator.onLine) {
-      this.emit();
-      return;
-    }
-    const ready = [...this.pending].filter(([qid]) => !this.inflight.has(qid));
+    const ready = this.pending.entries().filter(([qid]) => !this.inflight.has(qid));
     if (ready.length === 0) {
       this.emit();
       return;
     }
-    if (this.socketOpen && this.ws) {
-      for (const [questionId, save] of ready) {
-        const msgId = newId();
-        this.inflight.set(questionId, { key: save.key, via: 'ws', sentAt: Date.now(), msgId });
-        this.byMsgId.set(msgId, questionId);
-        this.send({
-          type: 'save',
-          sessionId: this.sessionId,
-          questionId,
-          answer: save.answer,
-          id: msgId,
-          clientTs: save.clientTs,
-          idempotencyKey: save.key,
-        });
-      }
-    } else if (Date.now() - this.socketDownSince >= HTTP_TAKEOVER_MS && !this.httpBusy && Date.now() >= this.httpRetryAt) {
+    if (this.channel.isOpen) {
+      for (const [questionId, save] of ready) this.sendOverSocket(questionId, save);
+    } else if (
+      Date.now() - this.socketDownSince >= HTTP_TAKEOVER_MS &&
+      !this.httpBusy &&
+      Date.now() >= this.httpRetryAt
+    ) {
       void this.sendHttp(this.httpSingly ? ready.slice(0, 1) : ready.slice(0, MAX_BATCH));
     }
     this.emit();
   }
 
+  // ── over the socket ───────────────────────────────────────────────────────────────
+
+  private sendOverSocket(questionId: string, save: PendingSave): void {
+    const msgId = newId();
+    this.inflight.set(questionId, { key: save.key, via: 'ws', msgId });
+    const message: ClientMessage = {
+      type: 'save',
+      sessionId: this.sessionId,
+      questionId,
+      answer: save.answer,
+      id: msgId,
+      clientTs: save.clientTs,
+      idempotencyKey: save.key,
+    };
+    this.channel.request(message, ACK_TIMEOUT_MS).then(
+      (reply) => this.handleSaveReply(questionId, msgId, reply),
+      (err: unknown) => this.handleSaveFailure(questionId, msgId, err),
+    );
+  }
+
+  private isCurrent(questionId: string, msgId: string): boolean {
+    return this.inflight.get(questionId)?.msgId === msgId;
+  }
+
+  private handleSaveReply(questionId: string, msgId: string, reply: ServerMessage): void {
+    if (reply.type === 'error') {
+      if (this.isCurrent(questionId, msgId)) this.inflight.delete(questionId);
+      this.handleSocketError(questionId, reply.code, reply.message);
+      return;
+    }
+    const flight = this.inflight.get(questionId);
+    if (flight && flight.msgId === msgId) {
+      // any reply but `saved` did not store it: it goes again
+      if (reply.type === 'saved') this.acknowledge(questionId, flight.key);
+      else this.inflight.delete(questionId);
+    }
+    this.pump();
+  }
+
+  private handleSaveFailure(questionId: string, msgId: string, err: unknown): void {
+    // a closed socket already released its saves (handleClose)
+    if (!this.isCurrent(questionId, msgId)) return;
+    this.inflight.delete(questionId);
+    // A late ack means a half-dead socket: reconnect and let HTTP carry the saves meanwhile.
+    if (err instanceof ChannelError && err.reason === 'timeout') this.channel.drop();
+    this.pump();
+  }
+
+  private handleOpen(): void {
+    this.networkDown = false;
+    this.pump();
+    this.emit();
+  }
+
+  private handleClose(close: ChannelClose): void {
+    if (close.wasOpen) this.socketDownSince = Date.now();
+    for (const [qid, flight] of this.inflight) if (flight.via === 'ws') this.inflight.delete(qid);
+    if (!close.local && close.code === CLOSE_KICKED) {
+      this.kicked();
+      return;
+    }
+    this.pump();
+  }
+
+  private handleSocketError(questionId: string | undefined, code: string, text: string): void {
+    switch (code) {
+      case 'TIME_UP':
+        this.events.onSessionEnded('TIME_UP');
+        return;
+      case 'SESSION_CLOSED':
+        this.events.onSessionEnded('SUBMITTED');
+        return;
+      case 'SESSION_REPLACED':
+        this.kicked();
+        return;
+      case 'VALIDATION_FAILED':
+      case 'NOT_FOUND':
+        if (questionId) this.reject(questionId, text);
+        return;
+      case 'UNAUTHENTICATED':
+        this.channel.reauthenticate();
+        return;
+      default:
+        // RATE_LIMITED and the unexpected: the save stays pending and goes again shortly
+        this.socketDownSince = Date.now();
+    }
+  }
+
+  // ── over HTTP ─────────────────────────────────────────────────────────────────────
+
   private async sendHttp(batch: [string, PendingSave][]): Promise<void> {
     this.httpBusy = true;
-    for (const [qid, save] of batch) this.inflight.set(qid, { key: save.key, via: 'http', sentAt: Date.now() });
+    for (const [qid, save] of batch) this.inflight.set(qid, { key: save.key, via: 'http' });
     try {
-      await studentApi.saveAnswers(
-        this.sessionId,
-        batch.map(([questionId, save]) => ({ questionId, answer: save.answer, clientTs: save.clientTs })),
+      await this.deps.saveAnswers(
+        batch.map(([questionId, save]) => ({
+          questionId,
+          answer: save.answer,
+          clientTs: save.clientTs,
+        })),
         batchKey(batch.map(([, save]) => save.key)),
       );
       this.httpBackoff = 1_000;
@@ -338,8 +375,7 @@ export class AnswerSync {
         this.events.onSessionEnded('SUBMITTED');
         return;
       case 'SESSION_REPLACED':
-        this.stopped = true;
-        this.events.onKicked();
+        this.kicked();
         return;
       case 'VALIDATION_FAILED':
       case 'NOT_FOUND':
@@ -352,173 +388,10 @@ export class AnswerSync {
         return;
       default:
         this.networkDown = code === 'NETWORK';
-        this.httpRetryAt = Date.now() + (apiError?.retryAfterSeconds ? apiError.retryAfterSeconds * 1000 : this.httpBackoff);
+        this.httpRetryAt =
+          Date.now() +
+          (apiError?.retryAfterSeconds ? apiError.retryAfterSeconds * 1000 : this.httpBackoff);
         this.httpBackoff = Math.min(this.httpBackoff * 2, 15_000);
-    }
-  }
-
-  private reject(questionId: string, message: string): void {
-    this.pending.delete(questionId);
-    this.inflight.delete(questionId);
-    this.persist();
-    this.events.onRejected(questionId, message);
-  }
-
-  // ── the socket ────────────────────────────────────────────────────────────────────
-
-  private async connect(): Promise<void> {
-    if (this.stopped || this.ws || !navigator.onLine) return;
-    const token = await freshAccessToken();
-    if (!token || this.stopped || this.ws) return;
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(token)}`);
-    this.ws = ws;
-    let opened = false;
-    ws.onopen = () => {
-      if (this.ws !== ws) return;
-      opened = true;
-      this.socketOpen = true;
-      this.networkDown = false;
-      this.reconnectDelay = 1_000;
-      this.ping();
-      this.pump();
-      this.emit();
-    };
-    ws.onmessage = (event) => {
-      if (this.ws !== ws || typeof event.data !== 'string') return;
-      let message: ServerMessage;
-      try {
-        message = JSON.parse(event.data) as ServerMessage;
-      } catch {
-        return;
-      }
-      this.handleMessage(message);
-    };
-    ws.onclose = (event) => {
-      if (this.ws !== ws) return;
-      this.forgetSocket();
-      if (event.code === 4001) {
-        this.stopped = true;
-        this.events.onKicked();
-        return;
-      }
-      // An upgrade refused before opening is often an expired token: refresh before retrying.
-      if (!opened && navigator.onLine) void refreshTokens();
-      this.scheduleReconnect();
-      this.pump();
-    };
-  }
-
-  private send(message: ClientMessage): void {
-    try {
-      this.ws?.send(JSON.stringify(message));
-    } catch {
-      this.dropSocket();
-    }
-  }
-
-  private ping(): void {
-    const id = newId();
-    this.lastPingAt = Date.now();
-    this.pings.set(id, performance.now());
-    this.send({ type: 'ping', id });
-  }
-
-  private forgetSocket(): void {
-    this.ws = null;
-    if (this.socketOpen) this.socketDownSince = Date.now();
-    this.socketOpen = false;
-    for (const [qid, flight] of this.inflight) if (flight.via === 'ws') this.inflight.delete(qid);
-    this.byMsgId.clear();
-    this.pings.clear();
-    this.emit();
-  }
-
-  private dropSocket(): void {
-    const ws = this.ws;
-    this.forgetSocket();
-    if (ws) {
-      ws.onclose = null;
-      ws.onmessage = null;
-      ws.close(1000, 'reconnecting');
-    }
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || !navigator.onLine) return;
-    window.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = window.setTimeout(() => void this.connect(), this.reconnectDelay);
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 15_000);
-  }
-
-  private handleMessage(message: ServerMessage): void {
-    // ids are ours (strings); the protocol also allows numbers
-    const id = 'id' in message && message.id !== undefined ? String(message.id) : undefined;
-    switch (message.type) {
-      case 'saved': {
-        const qid = id === undefined ? undefined : this.byMsgId.get(id);
-        if (!qid || id === undefined) return;
-        this.byMsgId.delete(id);
-        const flight = this.inflight.get(qid);
-        if (flight && flight.msgId === id) this.acknowledge(qid, flight.key);
-        this.pump();
-        return;
-      }
-      case 'pong': {
-        if (id === undefined) return;
-        const sentAt = this.pings.get(id);
-        this.pings.delete(id);
-        if (sentAt === undefined) return;
-        const rtt = performance.now() - sentAt;
-        // a slow round trip says little about the clock
-        if (rtt < 2_000) this.events.onClockOffset(Date.parse(message.serverNow) - (Date.now() - rtt / 2));
-        return;
-      }
-      case 'time':
-        if (message.sessionId === this.sessionId) this.events.onDeadline(message.endsAt, message.serverNow);
-        return;
-      case 'closed':
-        if (message.sessionId === this.sessionId) this.events.onSessionEnded(message.reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED');
-        return;
-      case 'kicked':
-        this.stopped = true;
-        this.dropSocket();
-        this.events.onKicked();
-        return;
-      case 'error':
-        this.handleSocketError(id, message.code, message.message);
-        return;
-      default:
-    }
-  }
-
-  private handleSocketError(id: string | undefined, code: string, text: string): void {
-    const qid = id ? this.byMsgId.get(id) : undefined;
-    if (id) this.byMsgId.delete(id);
-    if (qid) this.inflight.delete(qid);
-    switch (code) {
-      case 'TIME_UP':
-        this.events.onSessionEnded('TIME_UP');
-        return;
-      case 'SESSION_CLOSED':
-        this.events.onSessionEnded('SUBMITTED');
-        return;
-      case 'SESSION_REPLACED':
-        this.stopped = true;
-        this.dropSocket();
-        this.events.onKicked();
-        return;
-      case 'VALIDATION_FAILED':
-      case 'NOT_FOUND':
-        if (qid) this.reject(qid, text);
-        return;
-      case 'UNAUTHENTICATED':
-        this.dropSocket();
-        void refreshTokens().then(() => this.scheduleReconnect());
-        return;
-      default:
-        // RATE_LIMITED and the unexpected: the save stays pending and goes again shortly
-        this.socketDownSince = Date.now();
     }
   }
 }
