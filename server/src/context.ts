@@ -8,8 +8,9 @@ import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
-import { createHotStore } from './platform/hotstore/index.js';
-import { createRedisLane } from './platform/redis/index.js';
+import { createSessionStore } from './sessions/store/index.js';
+import { createRedisPlatform } from './platform/redis/index.js';
+import { connectLoginsAcrossProcesses, connectStaffAccessAcrossProcesses } from './auth/cross-process.js';
 import { createSessionMetrics } from './sessions/session-metrics.js';
 import { createSessionsFeature } from './sessions/sessions.feature.js';
 import { createSchoolService } from './school/school.service.js';
@@ -30,13 +31,14 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const metrics = createMetrics();
   const logins = new LoginRegistry(sql);
   const tokens = createTokenService(input.jwtSecret, config.accessTokenTtlSeconds);
-  // REDIS_URL → the redis fast lane (hot store, log writer, pub/sub), shared by every process;
-  // main.ts/harness await `redis.start()` and `redis.close()`. Revocations and failed-login
-  // counts then reach all processes, not just this one.
+  // REDIS_URL → the Redis platform (connection, durable log and its writer, pub/sub), shared by
+  // every process; main.ts/harness await `redis.start()` (after the features registered their
+  // log handlers, below) and `redis.close()`. Revocations and failed-login counts then reach
+  // all processes, not just this one.
   const redis = config.redisUrl
-    ? createRedisLane({ url: config.redisUrl, sql, logger, metrics, writer: config.roles.writer })
+    ? createRedisPlatform({ url: config.redisUrl, logger, metrics, writer: config.roles.writer })
     : undefined;
-  redis?.connectLogins(logins);
+  if (redis) connectLoginsAcrossProcesses(redis.bus, logins, logger);
   const failures = createFailureCounters(config.loginLimits, redis?.failureCounter);
   const auth = createAuthService({
     repo: createAuthRepo(sql),
@@ -47,15 +49,15 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     bcryptCost: config.bcryptCost,
   });
-  redis?.connectStaffAccess(auth.staffAccess);
+  if (redis) connectStaffAccessAcrossProcesses(redis.bus, auth.staffAccess, logger);
   const guards = createGuards(auth);
   const school = createSchoolService({
     sql, auth, bcryptCost: config.bcryptCost, usage: { examsTargetingClass, examSessionsOfStudent },
   });
-  // The exam engine's student half: hot store (fast lane) and the sessions feature.
+  // The exam engine's student half: its session store (fast lane) and the sessions feature.
   const sessionMetrics = createSessionMetrics(metrics);
-  const hotStore = redis?.hotStore ?? createHotStore({
-    config, sql, logger, metrics,
+  const hotStore = createSessionStore({
+    sql, logger, metrics, redis,
     hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
   });
   const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry });

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
-import { createRedisLane } from '../src/platform/redis/index.js';
+import { createRedisSessionLane } from '../src/sessions/store/index.js';
 import { createSql, type Sql } from '../src/platform/postgres.js';
 import { hashPassword } from '../src/auth/passwords.js';
 
@@ -59,7 +59,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   // In redis mode an app without the writer role relies on a writer elsewhere: one more
   // lane plays that writer process.
   const writerProcess = config.redisUrl && !config.roles.writer
-    ? createRedisLane({ url: config.redisUrl, sql: db.sql, logger, writer: true })
+    ? createRedisSessionLane({ url: config.redisUrl, sql: db.sql, logger, writer: true })
     : undefined;
   await writerProcess?.start();
   const app = await buildApp(ctx);
@@ -68,7 +68,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     app, ctx, sql: db.sql, config,
     close: async () => {
       await app.close();
-      // Drains the redis log into this database before it is dropped.
+      // Drains the session store (and the redis log) into this database before it is dropped.
+      await ctx.hotStore.close();
       await ctx.redis?.close();
       await writerProcess?.close();
       await db.drop();

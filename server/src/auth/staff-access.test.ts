@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectStaffAccessAcrossProcesses } from './cross-process.js';
 import { createTestDatabase } from '../../test/harness.js';
-import type { RedisLane } from '../platform/redis/index.js';
-import { freshRedisUrl, startLane, wipeRedis } from '../platform/redis/test-lane.js';
+import type { RedisSessionLane as RedisLane } from '../sessions/store/index.js';
+import { freshRedisUrl, startLane, wipeRedis } from '../../test/redis-lane.js';
 import { StaffAccessCache, type StaffAccessSource } from './staff-access.js';
+
+const quiet = { warn: () => undefined };
 
 /** A source over plain maps, counting its reads. */
 function fakeSource() {
@@ -104,8 +107,8 @@ describe('StaffAccessCache across processes (redis)', () => {
     f.roles.set('r1', ['students:read']);
     const here = new StaffAccessCache(f.source);
     const there = new StaffAccessCache(f.source);
-    lanes[0]!.connectStaffAccess(here);
-    lanes[1]!.connectStaffAccess(there);
+    connectStaffAccessAcrossProcesses(lanes[0]!.bus, here, quiet);
+    connectStaffAccessAcrossProcesses(lanes[1]!.bus, there, quiet);
     expect(await codes(there, 's1')).toEqual(['students:read']);
 
     f.roles.set('r1', []);

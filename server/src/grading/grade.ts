@@ -1,5 +1,5 @@
 import type { AnswerKey } from '../../../contracts/published-exam.js';
-import type { Answer, ResultBreakdownItem } from '../platform/hotstore/types.js';
+import type { Answer, ResultBreakdownItem } from '../sessions/store/types.js';
 
 export interface GradeOptions {
   /** multi-answer questions earn partial credit instead of all-or-nothing */

@@ -1,6 +1,6 @@
 import type { PublishedExam, PublishedQuestion } from '../../../contracts/published-exam.js';
 import { invalid } from '../platform/errors.js';
-import type { Answer, AnswerWrite } from '../platform/hotstore/types.js';
+import type { Answer, AnswerWrite } from './store/types.js';
 
 export interface AnswerInput {
   questionId: string;

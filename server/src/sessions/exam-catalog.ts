@@ -1,11 +1,11 @@
-import type { CachedExam, HotStore } from '../platform/hotstore/types.js';
+import type { CachedExam, SessionStore } from './store/types.js';
 import type { SessionsRepo } from './sessions.repo.js';
 
 /**
  * Published exams for the student path: from the hot store, loaded from PostgreSQL on a
  * miss. At 08:00 a thousand starts arrive for one exam at once; they share one load.
  */
-export function createExamCatalog(deps: { hotStore: HotStore; repo: SessionsRepo }) {
+export function createExamCatalog(deps: { hotStore: SessionStore; repo: SessionsRepo }) {
   const { hotStore, repo } = deps;
   const loading = new Map<string, Promise<CachedExam | null>>();
 

@@ -1,5 +1,5 @@
 import type { SessionResultView, SessionView, StaffResultView } from '../../../contracts/sessions.js';
-import type { CachedExam, SessionMeta, SessionResult, SessionState } from '../platform/hotstore/types.js';
+import type { CachedExam, SessionMeta, SessionResult, SessionState } from './store/types.js';
 
 /**
  * What a client may see. Questions are built field by field from an allow-list, so a

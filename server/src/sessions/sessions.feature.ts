@@ -5,7 +5,7 @@ import type { AuthService } from '../auth/auth.service.js';
 import type { FailureCounter } from '../auth/login-limiter.js';
 import type { LoginRegistry } from '../auth/login-registry.js';
 import type { Config } from '../config.js';
-import type { HotStore } from '../platform/hotstore/types.js';
+import type { SessionStore } from './store/types.js';
 import type { Sql } from '../platform/postgres.js';
 import { SocketHub } from '../ws/hub.js';
 import { wsRoutes } from '../ws/ws.routes.js';
@@ -21,7 +21,7 @@ import { createSweeper, type SweeperOptions } from './sweeper.js';
 /** The exam engine's student half, assembled once per process from the context's parts. */
 export function createSessionsFeature(deps: {
   sql: Sql;
-  hotStore: HotStore;
+  hotStore: SessionStore;
   config: Config;
   metrics: SessionMetrics;
   logger: Logger;
@@ -67,7 +67,7 @@ export type SessionsFeature = ReturnType<typeof createSessionsFeature>;
  */
 export const sessionsPlugin: FastifyPluginAsync<{
   feature: SessionsFeature;
-  hotStore: HotStore;
+  hotStore: SessionStore;
   guards: Guards;
   auth: AuthService;
   logins: LoginRegistry;

@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import type { AnswerKey, PublishedExam } from '../../../contracts/published-exam.js';
 import type { StudentPlacement } from '../grading/eligibility.js';
 import type { Grade } from '../grading/grade.js';
-import type { CachedExam, SessionResult, SessionStatus } from '../platform/hotstore/types.js';
+import type { CachedExam, SessionResult, SessionStatus } from './store/types.js';
 import type { Sql } from '../platform/postgres.js';
 
 /**

@@ -8,17 +8,7 @@ import { gradeSession } from '../grading/grade.js';
 import { newSeed, sessionOrder } from '../grading/shuffle.js';
 import { sessionEndsAt, withinSchedule } from '../grading/timing.js';
 import { AppError, notFound } from '../platform/errors.js';
-import {
-  HotStoreError,
-  IDEMPOTENCY_TTL_MS,
-  type Answer,
-  type CachedExam,
-  type HotStore,
-  type SessionMeta,
-  type SessionResult,
-  type SessionState,
-  type SubmitReason,
-} from '../platform/hotstore/types.js';
+import { IDEMPOTENCY_TTL_MS, type Answer, type CachedExam, type SessionStore, type SessionMeta, type SessionResult, type SessionState, type SubmitReason } from './store/types.js';
 import { checkAnswers, type AnswerInput } from './answer-rules.js';
 import type { ExamCatalog } from './exam-catalog.js';
 import { presentResult, presentSessionView } from './presenter.js';
@@ -26,7 +16,7 @@ import type { SessionMetrics } from './session-metrics.js';
 import type { SessionsRepo } from './sessions.repo.js';
 
 export interface SessionsDeps {
-  hotStore: HotStore;
+  hotStore: SessionStore;
   catalog: ExamCatalog;
   repo: SessionsRepo;
   metrics: SessionMetrics;
@@ -44,7 +34,7 @@ export async function fromStore<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof HotStoreError) throw new AppError(err.code, err.message);
+    if (err instanceof AppError) throw new AppError(err.code, err.message);
     throw err;
   }
 }

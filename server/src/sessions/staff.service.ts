@@ -3,7 +3,7 @@ import { canReadExam, canWrite, hasPermission } from '../auth/policy.js';
 import type { StaffPrincipal } from '../auth/principal.js';
 import { applyManualGrade } from '../grading/grade.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
-import type { CachedExam, HotStore, SessionState } from '../platform/hotstore/types.js';
+import type { CachedExam, SessionStore, SessionState } from './store/types.js';
 import type { ExamCatalog } from './exam-catalog.js';
 import { presentStaffResult } from './presenter.js';
 import type { SessionsRepo } from './sessions.repo.js';
@@ -15,7 +15,7 @@ import { fromStore } from './sessions.service.js';
  * 404; one they can see but not manage is 403.
  */
 export function createSessionStaffService(deps: {
-  hotStore: HotStore;
+  hotStore: SessionStore;
   catalog: ExamCatalog;
   repo: SessionsRepo;
   now?: () => number;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HotStore } from '../platform/hotstore/types.js';
+import type { SessionStore } from './store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
 import type { SessionsRepo } from './sessions.repo.js';
 import type { SessionsService } from './sessions.service.js';
@@ -20,7 +20,7 @@ export interface SweeperOptions {
  * store is empty, yet sessions left IN_PROGRESS (or frozen but never graded) must finish.
  */
 export function createSweeper(deps: {
-  hotStore: HotStore;
+  hotStore: SessionStore;
   sessions: SessionsService;
   repo: SessionsRepo;
   metrics: SessionMetrics;

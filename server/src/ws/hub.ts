@@ -11,7 +11,7 @@ import {
 import type { LoginRevoked } from '../auth/login-registry.js';
 import type { StudentPrincipal } from '../auth/principal.js';
 import { AppError } from '../platform/errors.js';
-import type { SessionNotice } from '../platform/hotstore/types.js';
+import type { SessionNotice } from '../sessions/store/types.js';
 import { compileMessageValidator, findUnstorableText, UNSTORABLE_MESSAGE } from '../platform/validation.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 

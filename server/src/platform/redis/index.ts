@@ -1,40 +1,36 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FailureCounter, FailurePolicy, FailureScope } from '../../auth/login-limiter.js';
-import type { LoginRegistry, LoginRevoked } from '../../auth/login-registry.js';
-import type { StaffAccessCache, StaffAccessChange } from '../../auth/staff-access.js';
+import type { FailureCounter, FailurePolicy } from '../failure-counter.js';
 import type { Metrics } from '../metrics.js';
-import type { Sql } from '../postgres.js';
 import { checkSharedSettings, connectRedis, parseRedisUrl } from './connection.js';
-import { RedisHotStore } from './hotstore.js';
 import { RedisKeys } from './keys.js';
+import { LogHandlers } from './log-handlers.js';
 import { LogWriter, type LogWriterOptions } from './log-writer.js';
 import { createRedisFailureCounter } from './login-failures.js';
 import { PersistWatch } from './persist-watch.js';
 import { RedisBus } from './pubsub.js';
 import { createScripts } from './scripts.js';
 
-export { RedisHotStore } from './hotstore.js';
 export { LogWriter } from './log-writer.js';
+export type { LogEntryHandler } from './log-handlers.js';
 
-export interface RedisLaneInput {
+export interface RedisPlatformInput {
   /** REDIS_URL, with optional `prefix` and `shards` parameters (connection.ts) */
   url: string;
-  sql: Sql;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics?: Metrics;
   /** run a log writer in this process (config.roles.writer) */
   writer: boolean;
   writerOptions?: Omit<LogWriterOptions, 'metrics' | 'logger'>;
-  writeThroughTimeoutMs?: number;
 }
 
 /**
- * Everything the `redis` fast lane gives a process, built from REDIS_URL: the hot store,
- * the log writer (when this process has the writer role), cross-process pub/sub and shared
- * login-failure counters. Two connections: commands, and one held in subscribe mode.
+ * What Redis gives every feature of a process, built from REDIS_URL: the connection, key
+ * names, the durable log (its writer when this process has the writer role, and the
+ * registry where features put the handlers of their entry types), persistence watching,
+ * cross-process pub/sub and shared failure counters. Features build their own fast-lane
+ * adapters on it (sessions/store). Two connections: commands, and one in subscribe mode.
  */
-export function createRedisLane(input: RedisLaneInput) {
+export function createRedisPlatform(input: RedisPlatformInput) {
   const settings = parseRedisUrl(input.url);
   const keys = new RedisKeys(settings.prefix, settings.shards);
   const redis = connectRedis(settings, 'commands');
@@ -46,13 +42,9 @@ export function createRedisLane(input: RedisLaneInput) {
   const scripts = createScripts(redis, keys);
   const bus = new RedisBus(redis, subscriber, keys);
   const watch = new PersistWatch(redis, keys, bus);
-  const hotStore = new RedisHotStore({
-    redis, keys, scripts, bus, watch, sql: input.sql,
-    ...(input.writeThroughTimeoutMs ? { writeThroughTimeoutMs: input.writeThroughTimeoutMs } : {}),
-    onError: (err, what) => input.logger.error({ err, what }, 'redis hot store: dependency failed'),
-  });
+  const log = new LogHandlers();
   const writer = input.writer
-    ? new LogWriter(redis, keys, scripts, bus, input.sql, {
+    ? new LogWriter(redis, keys, scripts, bus, log, {
         ...(settings.leaseMs ? { leaseMs: settings.leaseMs } : {}),
         ...input.writerOptions,
         logger: input.logger,
@@ -74,11 +66,13 @@ export function createRedisLane(input: RedisLaneInput) {
   return {
     keys,
     redis,
+    scripts,
     bus,
-    hotStore,
+    watch,
+    log,
     writer,
 
-    /** Checks the shared settings and starts the writer; await before serving. */
+    /** Checks the shared settings and starts the writer (after features registered their log handlers); await before serving. */
     async start(): Promise<void> {
       try {
         await checkSharedSettings(redis, keys);
@@ -90,46 +84,14 @@ export function createRedisLane(input: RedisLaneInput) {
       writer?.start();
     },
 
-    /** A failed-attempt counter every process shares (auth/login-limiter.ts has the rule). */
-    failureCounter(scope: FailureScope, policy: FailurePolicy): FailureCounter {
+    /** A failed-attempt counter every process shares (platform/failure-counter.ts has the rule). */
+    failureCounter(scope: string, policy: FailurePolicy): FailureCounter {
       return createRedisFailureCounter(redis, keys, scripts, scope, policy);
     },
 
-    /** Revocations made here reach every other process (their sockets get kicked there). */
-    connectLogins(registry: LoginRegistry): void {
-      const origin = randomBytes(8).toString('hex');
-      registry.publish = (event) => {
-        bus.publish('logins', JSON.stringify({ origin, event })).catch((err: unknown) => {
-          // PostgreSQL has the revocation: other processes still refuse the token once
-          // their cached state is re-read; only the instant kick is lost.
-          input.logger.warn({ err }, 'could not announce a login revocation');
-        });
-      };
-      bus.on('logins', (message) => {
-        const { origin: from, event } = JSON.parse(message) as { origin: string; event: LoginRevoked };
-        if (from !== origin) registry.applyRemote(event);
-      });
-    },
-
-    /** Staff and role changes made here drop the cached permissions of every other process. */
-    connectStaffAccess(cache: StaffAccessCache): void {
-      const origin = randomBytes(8).toString('hex');
-      cache.publish = (change) => {
-        bus.publish('staff', JSON.stringify({ origin, change })).catch((err: unknown) => {
-          // The other processes' cached copies expire within their TTL anyway.
-          input.logger.warn({ err }, 'could not announce a staff access change');
-        });
-      };
-      bus.on('staff', (message) => {
-        const { origin: from, change } = JSON.parse(message) as { origin: string; change: StaffAccessChange };
-        if (from !== origin) cache.applyRemote(change);
-      });
-    },
-
-    /** Drains the log into PostgreSQL (as far as writers anywhere get), stops, disconnects. */
+    /** Stops the writer (its batch in hand committed), disconnects. Close the features' stores first: they drain into the log. */
     close(): Promise<void> {
       closing ??= (async () => {
-        await hotStore.close();
         await writer?.stop();
         watch.close();
         bus.close();
@@ -140,4 +102,4 @@ export function createRedisLane(input: RedisLaneInput) {
   };
 }
 
-export type RedisLane = ReturnType<typeof createRedisLane>;
+export type RedisPlatform = ReturnType<typeof createRedisPlatform>;

@@ -1,4 +1,3 @@
-import type { FailureScope } from '../../auth/login-limiter.js';
 
 /**
  * Every Redis key and channel name Examhall uses, built here and nowhere else (STYLE.md,
@@ -114,7 +113,7 @@ export class RedisKeys {
    * share a hash tag (the key may hold braces of its own: the tag ends at the first `}`,
    * which is the same in all three).
    */
-  failures(scope: FailureScope, key: string): { count: string; lock: string; strikes: string } {
+  failures(scope: string, key: string): { count: string; lock: string; strikes: string } {
     const base = `${this.prefix}fail:{${scope}:${key}}`;
     return { count: `${base}:n`, lock: `${base}:lock`, strikes: `${base}:locks` };
   }

@@ -3,10 +3,9 @@ import os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import { isRefusedForGood, type Sql } from '../postgres.js';
-import { decodeLogEntry, type LogEntry } from './codec.js';
+import { isRefusedForGood } from '../postgres.js';
 import { WRITER_GROUP, type RedisKeys } from './keys.js';
-import { applyBatch, collectBatch } from './log-sql.js';
+import type { LogHandlers, LogEntryHandler } from './log-handlers.js';
 import type { RedisBus } from './pubsub.js';
 import type { Scripts } from './scripts.js';
 import { ShardLeases } from './shard-leases.js';
@@ -37,9 +36,16 @@ type XReadReply = [string, [string, string[] | null][]][] | null;
 
 class LeaseLost extends Error {}
 
+interface Decoded {
+  entry: ReadEntry;
+  handler: LogEntryHandler;
+  value: unknown;
+}
+
 /**
  * Drains the durable log into PostgreSQL: read a batch from the shards this writer owns,
- * apply it (set-based, idempotent statements, each committed), and only then XACK+XDEL.
+ * hand each entry to the handler its feature registered for its type (set-based,
+ * idempotent statements, each committed), and only then XACK+XDEL.
  * Never acknowledged before commit, never dropped: when PostgreSQL fails, the entries stay
  * in this consumer's pending list and the same batch is retried with backoff (re-read with
  * id 0, in order). A crash between commit and XACK redelivers the batch, which the
@@ -68,7 +74,7 @@ export class LogWriter {
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
     private readonly bus: RedisBus,
-    private readonly sql: Sql,
+    private readonly handlers: LogHandlers,
     private readonly options: LogWriterOptions = {},
   ) {
     this.consumer = options.consumer ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -192,7 +198,7 @@ export class LogWriter {
   }
 
   private async persist(read: ReadEntry[]): Promise<void> {
-    const decoded: { entry: ReadEntry; log: LogEntry }[] = [];
+    const decoded: Decoded[] = [];
     const gone: ReadEntry[] = [];
     for (const entry of read) {
       if (!entry.fields) {
@@ -200,7 +206,7 @@ export class LogWriter {
         continue;
       }
       try {
-        decoded.push({ entry, log: decodeLogEntry(entry.fields) });
+        decoded.push(this.decode(entry, entry.fields));
       } catch (err) {
         await this.deadLetter(entry, err);
       }
@@ -211,7 +217,7 @@ export class LogWriter {
     }
     const started = performance.now();
     try {
-      await this.commit(decoded.map((d) => d.log), new Set(read.map((e) => e.shard)));
+      await this.commit(decoded, new Set(read.map((e) => e.shard)));
     } catch (err) {
       if (err instanceof LeaseLost) {
         this.options.logger?.warn({ consumer: this.consumer }, 'log writer: lost a shard lease mid-batch; its new owner re-applies it');
@@ -227,20 +233,36 @@ export class LogWriter {
     await this.acknowledge([...decoded.map((d) => d.entry), ...gone]);
   }
 
+  /** Every entry is `t <type> …`: its type names the feature's handler, which decodes the rest. */
+  private decode(entry: ReadEntry, fields: string[]): Decoded {
+    const type = fields[0] === 't' ? fields[1] : undefined;
+    if (type === undefined) throw new Error('log entry without type');
+    const handler = this.handlers.handlerFor(type);
+    if (!handler) throw new Error(`no handler registered for log entry type ${type}`);
+    return { entry, handler, value: handler.decode(fields) };
+  }
+
   /**
-   * Applies a batch (idempotent statements, see log-sql.ts). The lease check first fences
-   * off a writer that stalled past its lease: its successor owns these entries now.
+   * Applies a batch: each handler gets its own entries in log order, handlers in the order
+   * their first entry appears. The lease check first fences off a writer that stalled past
+   * its lease: its successor owns these entries now.
    */
-  private async commit(entries: LogEntry[], shards: Set<number>): Promise<void> {
+  private async commit(decoded: Decoded[], shards: Set<number>): Promise<void> {
     if (!(await this.leases.stillOwn(shards))) throw new LeaseLost();
-    await applyBatch(this.sql, collectBatch(entries));
+    const groups = new Map<LogEntryHandler, unknown[]>();
+    for (const d of decoded) {
+      const group = groups.get(d.handler);
+      if (group) group.push(d.value);
+      else groups.set(d.handler, [d.value]);
+    }
+    for (const [handler, values] of groups) await handler.apply(values);
   }
 
   /** A poisoned batch: every entry alone, in order; only the refused ones are set aside. */
-  private async persistOneByOne(decoded: { entry: ReadEntry; log: LogEntry }[]): Promise<void> {
+  private async persistOneByOne(decoded: Decoded[]): Promise<void> {
     for (const d of decoded) {
       try {
-        await this.commit([d.log], new Set([d.entry.shard]));
+        await this.commit([d], new Set([d.entry.shard]));
       } catch (err) {
         if (!isRefusedForGood(err)) throw err;
         await this.deadLetter(d.entry, err);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { FailureCounter, FailurePolicy, FailureScope } from '../../auth/login-limiter.js';
+import type { FailureCounter, FailurePolicy } from '../failure-counter.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 
@@ -12,7 +12,7 @@ export function createRedisFailureCounter(
   redis: Redis,
   keys: RedisKeys,
   scripts: Scripts,
-  scope: FailureScope,
+  scope: string,
   policy: FailurePolicy,
 ): FailureCounter {
   return {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { HotStoreError, type PersistLag } from '../hotstore/types.js';
-import { streamIdMs } from './codec.js';
+import { AppError } from '../errors.js';
+import type { PersistLag } from '../slow-lane.js';
+import { streamIdMs } from './fields.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisBus } from './pubsub.js';
 
@@ -43,7 +44,7 @@ export class PersistWatch {
       const present = await this.redis.xrange(this.keys.log(shard), '-', id, 'COUNT', 1);
       if (present.length === 0) return;
       const left = deadline - Date.now();
-      if (left <= 0) throw new HotStoreError('UNAVAILABLE', 'The database is not keeping up; retry');
+      if (left <= 0) throw new AppError('UNAVAILABLE', 'The database is not keeping up; retry');
       await Promise.race([signal, sleep(Math.min(left, 100))]);
     }
   }

@@ -7,8 +7,11 @@ import type {
   SessionState,
   SessionStatus,
   SubmitReason,
-} from '../hotstore/types.js';
-import { isAnswered } from '../hotstore/durable.repo.js';
+} from './types.js';
+import { isAnswered } from './durable.repo.js';
+import { pairsToFields, type Fields } from '../../platform/redis/fields.js';
+
+export { fieldsToPairs, pairsToFields, type Fields } from '../../platform/redis/fields.js';
 
 /**
  * How sessions and log entries look inside Redis. Lua scripts read and write the same
@@ -19,20 +22,6 @@ import { isAnswered } from '../hotstore/durable.repo.js';
  * script: `{"seq":n,"at":ms,"ts":ms|null,"on":0|1,"a":<answer>}` — "on" says whether the
  * answer counts as answered, so the script can keep answeredCount without parsing "a".
  */
-
-export type Fields = Record<string, string>;
-
-/** [k1, v1, k2, v2, …] (HGETALL, stream entries) → record. Later duplicates win. */
-export function pairsToFields(flat: unknown): Fields {
-  if (!Array.isArray(flat)) throw new Error(`expected a flat field list from Redis, got ${typeof flat}`);
-  const out: Fields = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
-  return out;
-}
-
-export function fieldsToPairs(fields: Fields): string[] {
-  return Object.entries(fields).flat();
-}
 
 const num = (v: string | undefined): number | null => (v === undefined || v === '' ? null : Number(v));
 const str = (v: number | string | null): string => (v === null ? '' : String(v));
@@ -158,7 +147,3 @@ export function decodeLogEntry(flat: string[]): LogEntry {
   }
 }
 
-/** Stream ids are `<ms>-<n>`: the ms part is when Redis accepted the write. */
-export function streamIdMs(id: string): number {
-  return Number(id.slice(0, id.indexOf('-')));
-}

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { LogHandlers } from '../../platform/redis/log-handlers.js';
+import { sessionLogHandler } from './log-entries.js';
+import { AppError } from '../../platform/errors.js';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createStudent, createTestDatabase } from '../../../test/harness.js';
-import { createPublishedExam, type TestExam } from '../../sessions/test-factories.js';
-import { HotStoreError } from '../hotstore/types.js';
-import { createSql, type Sql } from '../postgres.js';
-import { decodeLogEntry } from './codec.js';
-import type { RedisLane } from './index.js';
-import { RedisKeys, WRITER_GROUP } from './keys.js';
-import { applyBatch, collectBatch } from './log-sql.js';
-import { LogWriter } from './log-writer.js';
-import { RedisBus } from './pubsub.js';
-import { createScripts } from './scripts.js';
-import { freshRedisUrl, startLane, wipeRedis } from './test-lane.js';
+import { createPublishedExam, type TestExam } from '../test-factories.js';
+import { createSql, type Sql } from '../../platform/postgres.js';
+import { decodeLogEntry } from './redis-codec.js';
+import type { RedisSessionLane as RedisLane } from './index.js';
+import { RedisKeys, WRITER_GROUP } from '../../platform/redis/keys.js';
+import { applyBatch, collectBatch } from './log-entries.js';
+import { LogWriter } from '../../platform/redis/log-writer.js';
+import { RedisBus } from '../../platform/redis/pubsub.js';
+import { createScripts } from '../../platform/redis/scripts.js';
+import { freshRedisUrl, startLane, wipeRedis } from '../../../test/redis-lane.js';
 
 const GRACE = 2000;
 
@@ -56,7 +58,9 @@ function extraWriter(sql: Sql = db.sql, consumer = `w-${randomUUID().slice(0, 6)
   const commands = redis.duplicate();
   const subscriber = redis.duplicate();
   const bus = new RedisBus(commands, subscriber, keys);
-  const writer = new LogWriter(commands, keys, createScripts(commands, keys), bus, sql, { consumer, leaseMs: 1_000, maxIdleMs: 20 });
+  const handlers = new LogHandlers();
+  handlers.register(sessionLogHandler(sql));
+  const writer = new LogWriter(commands, keys, createScripts(commands, keys), bus, handlers, { consumer, leaseMs: 1_000, maxIdleMs: 20 });
   const stop = writer.stop.bind(writer);
   writer.stop = async () => {
     await stop();
@@ -70,7 +74,7 @@ function extraWriter(sql: Sql = db.sql, consumer = `w-${randomUUID().slice(0, 6)
 async function startSession(l: RedisLane): Promise<string> {
   const student = await createStudent(db.sql);
   const now = Date.now();
-  const { session } = await l.hotStore.createSession({
+  const { session } = await l.store.createSession({
     id: randomUUID(), examId: exam.id, studentId: student.id, startedAt: now, endsAt: now + 3_600_000,
     shuffleSeed: 1, questionOrder: exam.questionIds, optionOrders: {},
   });
@@ -78,7 +82,7 @@ async function startSession(l: RedisLane): Promise<string> {
 }
 
 const save = (l: RedisLane, sessionId: string, questionId: string, answer: string) =>
-  l.hotStore.saveAnswers(sessionId, [{ questionId, answer }], { now: Date.now(), graceMs: GRACE });
+  l.store.saveAnswers(sessionId, [{ questionId, answer }], { now: Date.now(), graceMs: GRACE });
 
 async function answersInDb(sessionId: string) {
   return db.sql<{ questionId: string; answer: unknown; seq: number }[]>`
@@ -111,25 +115,25 @@ describe('LogWriter', () => {
     const id = await startSession(l);
     const questions = exam.questionIds;
     await save(l, id, questions[0]!, 'A');
-    await l.hotStore.flush();
+    await l.store.flush();
 
     await setDatabaseReachable(false);
     try {
       // Saves do not wait on PostgreSQL: they are acknowledged from Redis.
       for (let i = 0; i < 20; i += 1) await save(l, id, questions[i % questions.length]!, `v${i}`);
       await new Promise((r) => setTimeout(r, 600));
-      const lag = await l.hotStore.persistLag();
+      const lag = await l.store.persistLag();
       expect(lag.pending).toBeGreaterThan(0);
       expect(lag.oldestMs).toBeGreaterThan(300);
     } finally {
       await setDatabaseReachable(true);
     }
-    await l.hotStore.flush();
+    await l.store.flush();
     const rows = await answersInDb(id);
-    const hot = (await l.hotStore.getSession(id))!;
+    const hot = (await l.store.getSession(id))!;
     expect(rows).toHaveLength(questions.length);
     for (const r of rows) expect(r).toMatchObject({ answer: hot.answers[r.questionId]!.answer, seq: hot.answers[r.questionId]!.seq });
-    expect(await l.hotStore.persistLag()).toEqual({ pending: 0, oldestMs: 0 });
+    expect(await l.store.persistLag()).toEqual({ pending: 0, oldestMs: 0 });
   });
 
   it('claims the entries a dead writer read but never acknowledged', async () => {
@@ -145,7 +149,7 @@ describe('LogWriter', () => {
     expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(2);
 
     extraWriter().start();
-    await l.hotStore.flush();
+    await l.store.flush();
     expect((await answersInDb(id)).map((r) => r.answer).sort()).toEqual(['A', 'B']);
     expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(0);
     // The dead consumer, its entries claimed, is gone from the group.
@@ -169,7 +173,7 @@ describe('LogWriter', () => {
       .xreadgroup('GROUP', WRITER_GROUP, 'stale', 'COUNT', 10, 'STREAMS', keys.log(shard), '>')
       .exec();
     expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(1);
-    await l.hotStore.flush();
+    await l.store.flush();
     expect(await answersInDb(id)).toEqual([{ questionId: q1, answer: 'B', seq: 1 }]);
   });
 
@@ -179,7 +183,7 @@ describe('LogWriter', () => {
     const q1 = exam.questionIds[0]!;
     await save(l, id, q1, 'A');
     await save(l, id, q1, 'B');
-    await l.hotStore.recordEvents([{ sessionId: id, type: 'blur', at: Date.now() }]);
+    await l.store.recordEvents([{ sessionId: id, type: 'blur', at: Date.now() }]);
     const shard = keys.shardOf(id);
     const early = (await redis.xrange(keys.log(shard), '-', '+')).map(([, f]) => decodeLogEntry(f));
     // Committed once already, as a writer would have just before dying.
@@ -187,7 +191,7 @@ describe('LogWriter', () => {
     await save(l, id, q1, 'C');
 
     extraWriter().start();
-    await l.hotStore.flush();
+    await l.store.flush();
     // And an old batch arriving late (a stalled writer) cannot take the answer back.
     await db.sql.begin((tx) => applyBatch(tx, collectBatch(early)));
     expect(await answersInDb(id)).toEqual([{ questionId: q1, answer: 'C', seq: 3 }]);
@@ -207,7 +211,7 @@ describe('LogWriter', () => {
     await save(l, id, exam.questionIds[1]!, 'B');
 
     extraWriter().start();
-    await l.hotStore.flush();
+    await l.store.flush();
     expect((await answersInDb(id)).map((r) => r.answer).sort()).toEqual(['A', 'B']);
     const dead = await redis.xrange(keys.deadLetters(shard), '-', '+');
     expect(dead).toHaveLength(2);
@@ -226,7 +230,7 @@ describe('LogWriter', () => {
     await until(async () => a.ownedShards().length === 2);
     const id = await startSession(l);
     await save(l, id, exam.questionIds[0]!, 'A');
-    await l.hotStore.flush();
+    await l.store.flush();
     expect(await answersInDb(id)).toHaveLength(1);
   });
 });
@@ -236,14 +240,14 @@ describe('write-throughs without a writer', () => {
     const l = await lane({ writer: false, writeThroughTimeoutMs: 300 });
     const id = await startSession(l);
     await save(l, id, exam.questionIds[0]!, 'A');
-    const failed = await l.hotStore.submit(id, { reason: 'STUDENT', now: Date.now() }).catch((e: unknown) => e);
-    expect(failed).toBeInstanceOf(HotStoreError);
-    expect((failed as HotStoreError).code).toBe('UNAVAILABLE');
+    const failed = await l.store.submit(id, { reason: 'STUDENT', now: Date.now() }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(AppError);
+    expect((failed as AppError).code).toBe('UNAVAILABLE');
     // The freeze held: a save after it is refused, a retry is not a first submit.
     await expect(save(l, id, exam.questionIds[1]!, 'B')).rejects.toMatchObject({ code: 'SESSION_CLOSED' });
 
     extraWriter().start();
-    const retry = await l.hotStore.submit(id, { reason: 'STUDENT', now: Date.now() });
+    const retry = await l.store.submit(id, { reason: 'STUDENT', now: Date.now() });
     expect(retry.firstSubmit).toBe(false);
     const [row] = await db.sql<{ status: string }[]>`SELECT status FROM exam_sessions WHERE id = ${id}`;
     expect(row?.status).toBe('SUBMITTED');
@@ -253,11 +257,11 @@ describe('write-throughs without a writer', () => {
   it('an extension PostgreSQL did not take in time is undone', async () => {
     const l = await lane({ writer: false, writeThroughTimeoutMs: 300 });
     const id = await startSession(l);
-    const before = (await l.hotStore.getSession(id))!.meta.endsAt;
-    await expect(l.hotStore.extend(id, before + 600_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    expect((await l.hotStore.getSession(id))!.meta.endsAt).toBe(before);
+    const before = (await l.store.getSession(id))!.meta.endsAt;
+    await expect(l.store.extend(id, before + 600_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect((await l.store.getSession(id))!.meta.endsAt).toBe(before);
     extraWriter().start();
-    await l.hotStore.flush();
+    await l.store.flush();
     const [row] = await db.sql<{ endsAt: Date }[]>`SELECT ends_at AS "endsAt" FROM exam_sessions WHERE id = ${id}`;
     expect(row?.endsAt.getTime()).toBe(before);
   });

@@ -1,3 +1,4 @@
+import type { PersistLag } from '../../platform/slow-lane.js';
 import type { AnswerKey, ExamLiveState, PublishedExam } from '../../../../contracts/published-exam.js';
 
 /**
@@ -17,10 +18,10 @@ import type { AnswerKey, ExamLiveState, PublishedExam } from '../../../../contra
  *    is rebuilt from PostgreSQL by the adapter itself on first access; an exam missing
  *    from the cache is the caller's to reload (`getExam` → null → the sessions service
  *    reads the exams row and calls `putExam`).
- *  * Refusals are typed: methods throw `HotStoreError` with a `HotStoreErrorCode`, whose
+ *  * Refusals are typed: methods throw `AppError` with a `ErrorCode`, whose
  *    values are API.md error codes so the HTTP and WebSocket layers pass them through.
  */
-export interface HotStore {
+export interface SessionStore {
   /** Which adapter this is ("memory", "redis"), for logs and /health/ready. */
   readonly kind: string;
 
@@ -290,30 +291,4 @@ export type SessionNotice =
   | { type: 'time'; sessionId: string; studentId: string; endsAt: number }
   | { type: 'closed'; sessionId: string; studentId: string; reason: 'TIME_UP' | 'SUBMITTED' };
 
-export interface PersistLag {
-  /** writes accepted but not yet committed to PostgreSQL */
-  pending: number;
-  /** age in ms of the oldest such write (0 when none) */
-  oldestMs: number;
-}
-
-/** Refusal codes; each value is the API.md error code the client sees. */
-export const HotStoreErrorCode = {
-  NotFound: 'NOT_FOUND',
-  SessionClosed: 'SESSION_CLOSED',
-  TimeUp: 'TIME_UP',
-  Conflict: 'CONFLICT',
-  Invalid: 'VALIDATION_FAILED',
-  Unavailable: 'UNAVAILABLE',
-} as const;
-export type HotStoreErrorCode = (typeof HotStoreErrorCode)[keyof typeof HotStoreErrorCode];
-
-export class HotStoreError extends Error {
-  constructor(
-    readonly code: HotStoreErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HotStoreError';
-  }
-}
+export type { PersistLag } from '../../platform/slow-lane.js';

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectLoginsAcrossProcesses } from '../../auth/cross-process.js';
 import { createTestDatabase } from '../../../test/harness.js';
 import { LoginRegistry, type LoginRevoked } from '../../auth/login-registry.js';
-import type { RedisLane } from './index.js';
-import { RedisKeys } from './keys.js';
-import { freshRedisUrl, startLane, wipeRedis } from './test-lane.js';
+import type { RedisSessionLane as RedisLane } from './index.js';
+import { RedisKeys } from '../../platform/redis/keys.js';
+import { freshRedisUrl, startLane, wipeRedis } from '../../../test/redis-lane.js';
+
+const quiet = { warn: () => undefined };
 
 /** What two processes sharing one Redis see of each other. */
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -48,8 +51,8 @@ describe('the redis lane across processes', () => {
     const [a, b] = await processes(2);
     const registryA = new LoginRegistry(db.sql);
     const registryB = new LoginRegistry(db.sql);
-    a!.connectLogins(registryA);
-    b!.connectLogins(registryB);
+    connectLoginsAcrossProcesses(a!.bus, registryA, quiet);
+    connectLoginsAcrossProcesses(b!.bus, registryB, quiet);
     const seenA: LoginRevoked[] = [];
     const seenB: LoginRevoked[] = [];
     registryA.onRevoked((e) => seenA.push(e));
@@ -66,8 +69,8 @@ describe('the redis lane across processes', () => {
   it('session notices reach every process', async () => {
     const [a, b] = await processes(2);
     const onB: unknown[] = [];
-    b!.hotStore.subscribe((n) => onB.push(n));
-    await a!.hotStore.publish({ type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 });
+    b!.store.subscribe((n) => onB.push(n));
+    await a!.store.publish({ type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 });
     await new Promise((r) => setTimeout(r, 100));
     expect(onB).toEqual([{ type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 }]);
   });
@@ -80,12 +83,12 @@ describe('the redis lane across processes', () => {
       examId, title: 'T', description: '', scheduledStart: '', scheduledEnd: '', durationMinutes: 1, shuffleQuestions: false,
       shuffleOptions: false, partialCredit: false, resultPolicy: 'immediate' as const, targets: [], questions: [],
     };
-    await a!.hotStore.putExam({ exam, key: {}, live });
-    expect((await b!.hotStore.getExam(examId))?.live.entryToken).toBe('AAA111'); // now in B's memory
-    await a!.hotStore.putExam({ exam, key: {}, live: { ...live, entryToken: 'BBB222', status: 'CLOSED' } });
-    await expect.poll(async () => (await b!.hotStore.getExam(examId))?.live, { timeout: 1_000 }).toMatchObject({ entryToken: 'BBB222', status: 'CLOSED' });
-    await a!.hotStore.dropExam(examId);
-    await expect.poll(() => b!.hotStore.getExam(examId), { timeout: 1_000 }).toBeNull();
+    await a!.store.putExam({ exam, key: {}, live });
+    expect((await b!.store.getExam(examId))?.live.entryToken).toBe('AAA111'); // now in B's memory
+    await a!.store.putExam({ exam, key: {}, live: { ...live, entryToken: 'BBB222', status: 'CLOSED' } });
+    await expect.poll(async () => (await b!.store.getExam(examId))?.live, { timeout: 1_000 }).toMatchObject({ entryToken: 'BBB222', status: 'CLOSED' });
+    await a!.store.dropExam(examId);
+    await expect.poll(() => b!.store.getExam(examId), { timeout: 1_000 }).toBeNull();
   });
 
   it('refuses a process configured with another shard count than the one in use', async () => {

@@ -1,14 +1,12 @@
-import type { AnswerRow } from './durable.repo.js';
-
-interface Waiter {
-  rows: AnswerRow[];
+interface Waiter<Row> {
+  rows: Row[];
   at: number;
   resolve: () => void;
   reject: (err: RefusedForGood) => void;
   settled: boolean;
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<Row> {
   /** how long the first write of a batch waits for company (ms) */
   windowMs: number;
   /** a batch this big goes at once */
@@ -20,7 +18,9 @@ export interface GroupCommitOptions {
   /** true when PostgreSQL refused the data itself, so retrying can never succeed */
   refusedForGood?: (err: unknown) => boolean;
   /** keeps a refused write (rows and reason) where an operator can see it; may fail like any write */
-  setAside?: (rows: AnswerRow[], err: unknown) => Promise<void>;
+  setAside?: (rows: Row[], err: unknown) => Promise<void>;
+  /** the rows one statement writes, e.g. only the latest write per key (default: all, in order) */
+  compact?: (rows: Row[]) => Row[];
 }
 
 /** A write PostgreSQL will never take: set aside, and its caller told so instead of acknowledged. */
@@ -32,8 +32,8 @@ export class RefusedForGood extends Error {
 }
 
 /**
- * Group commit (the memory hot store's slow lane): saves queue here and one statement
- * writes many of them, so PostgreSQL does one fsync for a whole classroom's clicks. Each
+ * Group commit (the memory lane's slow lane): writes queue here and one statement writes
+ * many of them, so PostgreSQL does one fsync for a whole classroom's clicks. Each
  * caller's promise resolves only after the commit that holds its rows. Batches go strictly
  * in arrival order, one at a time, so awaiting the latest write of a session means all of
  * that session's earlier writes are settled too. A failing database is retried with
@@ -41,23 +41,23 @@ export class RefusedForGood extends Error {
  * PostgreSQL refuses for its content is split until the refused writes stand alone: those
  * are set aside and their callers rejected, and every other write of the batch commits.
  */
-export class GroupCommitter {
-  private queue: Waiter[] = [];
+export class GroupCommitter<Row> {
+  private queue: Waiter<Row>[] = [];
   private queuedRows = 0;
   /** the batch being written: still pending until its commit settles */
-  private writing: Waiter[] = [];
+  private writing: Waiter<Row>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private failures = 0;
   private idle: (() => void)[] = [];
 
   constructor(
-    private readonly write: (rows: AnswerRow[]) => Promise<void>,
-    private readonly options: GroupCommitOptions,
+    private readonly write: (rows: Row[]) => Promise<void>,
+    private readonly options: GroupCommitOptions<Row>,
   ) {}
 
   /** Resolves once `rows` are committed; rejects with RefusedForGood if PostgreSQL never will take them. */
-  enqueue(rows: AnswerRow[], now = Date.now()): Promise<void> {
+  enqueue(rows: Row[], now = Date.now()): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ rows, at: now, resolve, reject, settled: false });
       this.queuedRows += rows.length;
@@ -131,8 +131,9 @@ export class GroupCommitter {
   }
 
   /** Writes the waiters' rows in one statement; returns the rows written. */
-  private async commit(batch: Waiter[]): Promise<number> {
-    const rows = latestPerQuestion(batch.flatMap((w) => w.rows));
+  private async commit(batch: Waiter<Row>[]): Promise<number> {
+    const all = batch.flatMap((w) => w.rows);
+    const rows = this.options.compact ? this.options.compact(all) : all;
     try {
       await this.write(rows);
     } catch (err) {
@@ -147,7 +148,7 @@ export class GroupCommitter {
    * Halves a refused batch until the refused writes stand alone. A caller's write is never
    * split: its rows commit together or are set aside together (no half-saved request).
    */
-  private async isolate(batch: Waiter[], err: unknown): Promise<number> {
+  private async isolate(batch: Waiter<Row>[], err: unknown): Promise<number> {
     if (batch.length === 1) {
       const w = batch[0]!;
       await this.options.setAside?.(w.rows, err);
@@ -158,8 +159,8 @@ export class GroupCommitter {
     return (await this.commit(batch.slice(0, half))) + (await this.commit(batch.slice(half)));
   }
 
-  private takeBatch(): Waiter[] {
-    const batch: Waiter[] = [];
+  private takeBatch(): Waiter<Row>[] {
+    const batch: Waiter<Row>[] = [];
     let n = 0;
     while (this.queue.length > 0 && (batch.length === 0 || n + this.queue[0]!.rows.length <= this.options.maxBatch)) {
       const w = this.queue.shift()!;
@@ -171,19 +172,8 @@ export class GroupCommitter {
   }
 }
 
-function settle(w: Waiter, how: () => void): void {
+function settle<Row>(w: Waiter<Row>, how: () => void): void {
   if (w.settled) return;
   w.settled = true;
   how();
-}
-
-/** One row per (session, question): the highest seq wins, as it would in the table. */
-export function latestPerQuestion(rows: AnswerRow[]): AnswerRow[] {
-  const latest = new Map<string, AnswerRow>();
-  for (const r of rows) {
-    const k = `${r.sessionId}/${r.questionId}`;
-    const seen = latest.get(k);
-    if (!seen || seen.seq < r.seq) latest.set(k, r);
-  }
-  return [...latest.values()];
 }

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Sql, TransactionSql } from '../postgres.js';
+import type { Sql, TransactionSql } from '../../platform/postgres.js';
 import type {
   Answer,
   NewSession,
@@ -219,4 +219,15 @@ export async function upsertAnswers(db: Sql | TransactionSql, rows: AnswerRow[])
           FROM unnest(${db.array(sessionIds)}::uuid[], ${db.array(rows.map((r) => r.savedAt))}::float8[]) AS b(session_id, saved_at)
           GROUP BY b.session_id) v
     WHERE s.id = v.session_id`;
+}
+
+/** One row per (session, question): the highest seq wins, as it would in the table. */
+export function latestPerQuestion(rows: AnswerRow[]): AnswerRow[] {
+  const latest = new Map<string, AnswerRow>();
+  for (const r of rows) {
+    const k = `${r.sessionId}/${r.questionId}`;
+    const seen = latest.get(k);
+    if (!seen || seen.seq < r.seq) latest.set(k, r);
+  }
+  return [...latest.values()];
 }

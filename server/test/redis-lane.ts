@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
-import type { Sql } from '../postgres.js';
-import { createRedisLane, type RedisLane } from './index.js';
-import type { LogWriterOptions } from './log-writer.js';
+import type { Sql } from '../src/platform/postgres.js';
+import { createRedisSessionLane, type RedisSessionLane } from '../src/sessions/store/index.js';
+import type { LogWriterOptions } from '../src/platform/redis/log-writer.js';
 
 /** Test helpers for the redis lane on the run's real redis-server (global-setup.ts). */
-export { freshRedisUrl } from '../../../test/harness.js';
+export { freshRedisUrl } from './harness.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -12,8 +12,8 @@ export async function startLane(
   url: string,
   sql: Sql,
   options: { writer?: boolean; writerOptions?: Omit<LogWriterOptions, 'metrics' | 'logger'>; writeThroughTimeoutMs?: number } = {},
-): Promise<RedisLane> {
-  const lane = createRedisLane({
+): Promise<RedisSessionLane> {
+  const lane = createRedisSessionLane({
     url,
     sql,
     logger: quiet,

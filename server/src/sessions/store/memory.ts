@@ -1,30 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { AppError } from '../../platform/errors.js';
 import { isExpired, saveAllowed } from '../../grading/timing.js';
-import type { Sql } from '../postgres.js';
-import { createSessionPersistence, isAnswered, type AnswerRow, type SessionPersistence } from './durable.repo.js';
-import { GroupCommitter, RefusedForGood } from './group-commit.js';
-import { isRefusedForGood } from '../postgres.js';
-import {
-  HotStoreError,
-  IDEMPOTENCY_TTL_MS,
-  type AnswerWrite,
-  type CachedExam,
-  type HotStore,
-  type NewSession,
-  type PersistLag,
-  type SaveAck,
-  type SaveOptions,
-  type SavedAnswer,
-  type SessionEvent,
-  type SessionMeta,
-  type SessionNotice,
-  type SessionResult,
-  type SessionState,
-  type SubmitOptions,
-  type SubmitOutcome,
-} from './types.js';
+import type { Sql } from '../../platform/postgres.js';
+import { createSessionPersistence, isAnswered, latestPerQuestion, type AnswerRow, type SessionPersistence } from './durable.repo.js';
+import { GroupCommitter, RefusedForGood } from '../../platform/group-commit.js';
+import { isRefusedForGood } from '../../platform/postgres.js';
+import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SavedAnswer, type SessionEvent, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
 
-export interface MemoryHotStoreOptions {
+export interface MemorySessionStoreOptions {
   /** how long a save waits for company before its group commit (ms) */
   commitWindowMs?: number;
   maxBatch?: number;
@@ -54,10 +37,10 @@ interface HotSession {
  * the only process (config refuses WORKERS > 1 without Redis). Atomicity comes from the
  * event loop: every check-and-write below runs without an `await` in between.
  */
-export class MemoryHotStore implements HotStore {
+export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
   private readonly db: SessionPersistence;
-  private readonly committer: GroupCommitter;
+  private readonly committer: GroupCommitter<AnswerRow>;
   private readonly exams = new Map<string, CachedExam>();
   private readonly sessions = new Map<string, HotSession>();
   private readonly byStudent = new Map<string, string>();
@@ -75,12 +58,13 @@ export class MemoryHotStore implements HotStore {
 
   constructor(
     sql: Sql,
-    private readonly options: MemoryHotStoreOptions = {},
+    private readonly options: MemorySessionStoreOptions = {},
   ) {
     this.db = createSessionPersistence(sql);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.idleEvictMs = options.idleEvictMs ?? 30 * 60_000;
-    this.committer = new GroupCommitter((rows) => this.db.writeAnswers(rows), {
+    this.committer = new GroupCommitter<AnswerRow>((rows) => this.db.writeAnswers(rows), {
+      compact: latestPerQuestion,
       windowMs: options.commitWindowMs ?? 3,
       maxBatch: options.maxBatch ?? 1000,
       ...(options.onCommit ? { onCommit: options.onCommit } : {}),
@@ -123,7 +107,7 @@ export class MemoryHotStore implements HotStore {
     const creation = (async () => {
       const { meta, created } = await this.db.insertSession(input);
       const s = created ? this.adopt({ meta, answers: {} }) : await this.hot(meta.id);
-      if (!s) throw new HotStoreError('NOT_FOUND', 'The session disappeared');
+      if (!s) throw new AppError('NOT_FOUND', 'The session disappeared');
       return { session: snapshot(s), created };
     })();
     this.creating.set(key, creation);
@@ -145,13 +129,13 @@ export class MemoryHotStore implements HotStore {
 
   async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
     const s = await this.hot(sessionId);
-    if (!s) throw new HotStoreError('NOT_FOUND', 'No such session');
+    if (!s) throw new AppError('NOT_FOUND', 'No such session');
     // From here to the enqueue: no await, so a submit can never slip in between.
     const idemKey = options.idempotencyKey === undefined ? undefined : `${sessionId}/${options.idempotencyKey}`;
     const replay = idemKey === undefined ? undefined : this.saveKeys.get(idemKey);
     if (replay && replay.expiresAt > options.now) return this.withinAckTimeout(replay.ack);
-    if (s.meta.status !== 'IN_PROGRESS') throw new HotStoreError('SESSION_CLOSED', 'This session has been submitted');
-    if (!saveAllowed(options.now, s.meta.endsAt, options.graceMs)) throw new HotStoreError('TIME_UP', 'Time is up for this session');
+    if (s.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
+    if (!saveAllowed(options.now, s.meta.endsAt, options.graceMs)) throw new AppError('TIME_UP', 'Time is up for this session');
 
     const previous = answers.map((a) => s.answers.get(a.questionId));
     const rows: AnswerRow[] = answers.map((a) => {
@@ -178,7 +162,7 @@ export class MemoryHotStore implements HotStore {
           else s.answers.delete(row.questionId);
         });
         s.meta.answeredCount = countAnswered(s.answers);
-        throw new HotStoreError('VALIDATION_FAILED', 'answer: the database refused to store this answer; it was not saved');
+        throw new AppError('VALIDATION_FAILED', 'answer: the database refused to store this answer; it was not saved');
       },
     );
     if (idemKey !== undefined) this.saveKeys.set(idemKey, { ack, expiresAt: options.now + IDEMPOTENCY_TTL_MS });
@@ -187,10 +171,10 @@ export class MemoryHotStore implements HotStore {
 
   async submit(sessionId: string, options: SubmitOptions): Promise<SubmitOutcome> {
     const s = await this.hot(sessionId);
-    if (!s) throw new HotStoreError('NOT_FOUND', 'No such session');
+    if (!s) throw new AppError('NOT_FOUND', 'No such session');
     if (s.meta.status === 'IN_PROGRESS') {
       if (options.onlyIfDue && !isExpired(options.now, s.meta.endsAt, options.onlyIfDue.graceMs)) {
-        throw new HotStoreError('CONFLICT', 'The session is not due yet');
+        throw new AppError('CONFLICT', 'The session is not due yet');
       }
       // The freeze itself is synchronous: saves checked after this line are refused.
       s.meta.status = 'SUBMITTED';
@@ -209,8 +193,8 @@ export class MemoryHotStore implements HotStore {
 
   async recordResult(sessionId: string, result: SessionResult): Promise<SessionResult> {
     const s = await this.hot(sessionId);
-    if (!s) throw new HotStoreError('NOT_FOUND', 'No such session');
-    if (s.meta.status === 'IN_PROGRESS') throw new HotStoreError('CONFLICT', 'The session has not been submitted');
+    if (!s) throw new AppError('NOT_FOUND', 'No such session');
+    if (s.meta.status === 'IN_PROGRESS') throw new AppError('CONFLICT', 'The session has not been submitted');
     if (s.meta.result) return s.meta.result;
     s.recording ??= (async () => {
       try {
@@ -227,8 +211,8 @@ export class MemoryHotStore implements HotStore {
 
   async extend(sessionId: string, endsAt: number): Promise<SessionMeta> {
     const s = await this.hot(sessionId);
-    if (!s) throw new HotStoreError('NOT_FOUND', 'No such session');
-    if (s.meta.status !== 'IN_PROGRESS') throw new HotStoreError('SESSION_CLOSED', 'This session has been submitted');
+    if (!s) throw new AppError('NOT_FOUND', 'No such session');
+    if (s.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
     // Applied at once (so a racing sweeper sees the new deadline), undone if it cannot be stored.
     const previous = s.meta.endsAt;
     s.meta.endsAt = endsAt;
@@ -244,7 +228,7 @@ export class MemoryHotStore implements HotStore {
   async evictSession(sessionId: string): Promise<void> {
     const s = this.sessions.get(sessionId);
     if (!s) return;
-    if (s.meta.status === 'IN_PROGRESS') throw new HotStoreError('CONFLICT', 'A session in progress cannot be evicted');
+    if (s.meta.status === 'IN_PROGRESS') throw new AppError('CONFLICT', 'A session in progress cannot be evicted');
     this.forget(s);
   }
 
@@ -348,7 +332,7 @@ export class MemoryHotStore implements HotStore {
   private withinAckTimeout<T>(p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HotStoreError('UNAVAILABLE', 'Storing took too long; retry')), this.ackTimeoutMs);
+      timer = setTimeout(() => reject(new AppError('UNAVAILABLE', 'Storing took too long; retry')), this.ackTimeoutMs);
     });
     return Promise.race([p, late]).finally(() => clearTimeout(timer));
   }
@@ -358,9 +342,9 @@ export class MemoryHotStore implements HotStore {
     try {
       return await this.withinAckTimeout(p);
     } catch (err) {
-      if (err instanceof HotStoreError) throw err;
+      if (err instanceof AppError) throw err;
       this.options.onError?.(err, 'write-through');
-      throw new HotStoreError('UNAVAILABLE', 'The database is not answering; retry');
+      throw new AppError('UNAVAILABLE', 'The database is not answering; retry');
     }
   }
 

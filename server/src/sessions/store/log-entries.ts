@@ -1,8 +1,17 @@
-import { upsertAnswers, type AnswerRow } from '../hotstore/durable.repo.js';
-import { latestPerQuestion } from '../hotstore/group-commit.js';
-import type { SessionEvent, SubmitReason } from '../hotstore/types.js';
-import type { Sql, TransactionSql } from '../postgres.js';
-import type { LogEntry } from './codec.js';
+import type { LogEntryHandler } from '../../platform/redis/log-handlers.js';
+import type { Sql, TransactionSql } from '../../platform/postgres.js';
+import { latestPerQuestion, upsertAnswers, type AnswerRow } from './durable.repo.js';
+import { decodeLogEntry, type LogEntry } from './redis-codec.js';
+import type { SessionEvent, SubmitReason } from './types.js';
+
+/** The session store's entry types in the durable log, applied by the writers (platform/redis/log-writer.ts). */
+export function sessionLogHandler(sql: Sql): LogEntryHandler<LogEntry> {
+  return {
+    types: ['answers', 'submit', 'result', 'extend', 'event'],
+    decode: decodeLogEntry,
+    apply: (entries) => applyBatch(sql, collectBatch(entries)),
+  };
+}
 
 /**
  * The writer's SQL: one batch of log entries (in log order) as a few set-based statements.

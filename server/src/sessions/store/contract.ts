@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../../platform/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../postgres.js';
-import { HotStoreError, type HotStore, type NewSession, type SessionNotice, type SessionResult } from './types.js';
+import type { Sql } from '../../platform/postgres.js';
+import { type SessionStore, type NewSession, type SessionNotice, type SessionResult } from './types.js';
 
 /**
- * The HotStore contract (tldraw's storage contract suite, for us): every adapter runs this
+ * The SessionStore contract (tldraw's storage contract suite, for us): every adapter runs this
  * file unchanged. The adapter's test supplies a fresh store on a fresh database.
  */
 export interface ContractSetup {
-  store: HotStore;
+  store: SessionStore;
   /** the database behind the store (for assertions on the durable side) */
   sql: Sql;
   /** a new session's input for a fresh student on a fresh published exam (rows exist) */
   newSession(overrides?: Partial<NewSession>): Promise<NewSession>;
   /** drops the adapter instance and builds another on the same durable state (a crash) */
-  restart(): Promise<HotStore>;
+  restart(): Promise<SessionStore>;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof HotStoreError) return err.code;
+    if (err instanceof AppError) return err.code;
     throw err;
   }
   return 'ACCEPTED';
@@ -34,10 +35,10 @@ function resultOf(score: number, submittedAt: number): SessionResult {
   return { status: 'SCORED', submittedAt, score, maxScore: 10, percentage: score * 10, gradedCount: 1, pendingCount: 0, breakdown: [] };
 }
 
-export function hotStoreContract(name: string, makeStore: () => Promise<ContractSetup>): void {
-  describe(`HotStore contract: ${name}`, () => {
+export function sessionStoreContract(name: string, makeStore: () => Promise<ContractSetup>): void {
+  describe(`SessionStore contract: ${name}`, () => {
     let setup: ContractSetup;
-    let store: HotStore;
+    let store: SessionStore;
     const now = () => Date.now();
     const q = () => randomUUID();
 
@@ -177,12 +178,12 @@ export function hotStoreContract(name: string, makeStore: () => Promise<Contract
       const saves = questions.map((qid, i) =>
         store.saveAnswers(id, [{ questionId: qid, answer: `opt-${i}` }], { now: now(), graceMs: GRACE }).then(
           () => 'ACKED' as const,
-          (err: unknown) => (err instanceof HotStoreError ? err.code : 'ERROR'),
+          (err: unknown) => (err instanceof AppError ? err.code : 'ERROR'),
         ),
       );
       const submitted = store.submit(id, { reason: 'STUDENT', now: now() });
       const late = questions.slice(0, 10).map((qid) =>
-        store.saveAnswers(id, [{ questionId: qid, answer: 'late' }], { now: now(), graceMs: GRACE }).then(() => 'ACKED', (e: HotStoreError) => e.code),
+        store.saveAnswers(id, [{ questionId: qid, answer: 'late' }], { now: now(), graceMs: GRACE }).then(() => 'ACKED', (e: AppError) => e.code),
       );
       const outcomes = await Promise.all(saves);
       const lateOutcomes = await Promise.all(late);

@@ -1,35 +1,19 @@
 import type { Redis } from 'ioredis';
-import { createSessionPersistence, isAnswered, type SessionPersistence } from '../hotstore/durable.repo.js';
-import {
-  HotStoreError,
-  IDEMPOTENCY_TTL_MS,
-  type AnswerWrite,
-  type CachedExam,
-  type HotStore,
-  type NewSession,
-  type PersistLag,
-  type SaveAck,
-  type SaveOptions,
-  type SessionEvent,
-  type SessionMeta,
-  type SessionNotice,
-  type SessionResult,
-  type SessionState,
-  type SubmitOptions,
-  type SubmitOutcome,
-} from '../hotstore/types.js';
-import type { Sql } from '../postgres.js';
-import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './codec.js';
+import { AppError } from '../../platform/errors.js';
+import { createSessionPersistence, isAnswered, type SessionPersistence } from './durable.repo.js';
+import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SessionEvent, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+import type { Sql } from '../../platform/postgres.js';
+import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './redis-codec.js';
 import { ExamCache } from './exam-cache.js';
-import type { RedisKeys } from './keys.js';
-import type { PersistWatch } from './persist-watch.js';
-import type { RedisBus } from './pubsub.js';
-import { ScriptError, ScriptRefusal, type Scripts } from './scripts.js';
+import type { RedisKeys } from '../../platform/redis/keys.js';
+import type { PersistWatch } from '../../platform/redis/persist-watch.js';
+import type { RedisBus } from '../../platform/redis/pubsub.js';
+import { createScripts, ScriptError, ScriptRefusal, type Scripts } from '../../platform/redis/scripts.js';
+import { createSessionScripts, refusalError, type SessionScripts } from './redis-scripts.js';
 
-export interface RedisHotStoreDeps {
+export interface RedisSessionStoreDeps {
   redis: Redis;
   keys: RedisKeys;
-  scripts: Scripts;
   bus: RedisBus;
   watch: PersistWatch;
   sql: Sql;
@@ -46,18 +30,22 @@ export interface RedisHotStoreDeps {
  * result, extension) additionally wait until the writer has committed their entry.
  * Sessions missing from Redis are rebuilt from PostgreSQL on first access.
  */
-export class RedisHotStore implements HotStore {
+export class RedisSessionStore implements SessionStore {
   readonly kind = 'redis';
   private readonly db: SessionPersistence;
   private readonly exams: ExamCache;
   private readonly rebuilding = new Map<string, Promise<SessionState | null>>();
   private readonly timeoutMs: number;
+  private readonly scripts: SessionScripts;
+  private readonly platformScripts: Scripts;
   private closed = false;
 
-  constructor(private readonly deps: RedisHotStoreDeps) {
+  constructor(private readonly deps: RedisSessionStoreDeps) {
     this.db = createSessionPersistence(deps.sql);
     this.exams = new ExamCache(deps.redis, deps.keys, deps.bus);
     this.timeoutMs = deps.writeThroughTimeoutMs ?? 10_000;
+    this.scripts = createSessionScripts(deps.redis, deps.keys);
+    this.platformScripts = createScripts(deps.redis, deps.keys);
   }
 
   // ── Exam cache ──────────────────────────────────────────────────────────────────────
@@ -77,7 +65,8 @@ export class RedisHotStore implements HotStore {
   // ── Sessions ────────────────────────────────────────────────────────────────────────
 
   async createSession(input: NewSession): Promise<{ session: SessionState; created: boolean }> {
-    const { redis, keys, scripts } = this.deps;
+    const { redis, keys } = this.deps;
+    const { scripts } = this;
     const indexed = await this.guarded('session index', () => redis.hget(keys.sessionIndex(input.examId), input.studentId));
     const resumed = indexed ? await this.getSession(indexed) : null;
     if (resumed) return { session: resumed, created: false };
@@ -88,13 +77,13 @@ export class RedisHotStore implements HotStore {
     const session = created
       ? (await this.guarded('create session', () => scripts.loadSession(meta.id, metaToFields(meta), {}))).state
       : await this.getSession(meta.id);
-    if (!session) throw new HotStoreError('NOT_FOUND', 'The session disappeared');
+    if (!session) throw new AppError('NOT_FOUND', 'The session disappeared');
     await this.remember(session.meta);
     return { session, created };
   }
 
   async getSession(sessionId: string): Promise<SessionState | null> {
-    const hot = await this.guarded('read session', () => this.deps.scripts.readSession(sessionId));
+    const hot = await this.guarded('read session', () => this.scripts.readSession(sessionId));
     return hot ?? this.rebuild(sessionId);
   }
 
@@ -105,7 +94,7 @@ export class RedisHotStore implements HotStore {
 
   async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
     return this.onHotSession(sessionId, 'save', () =>
-      this.deps.scripts.saveAnswers({
+      this.scripts.saveAnswers({
         sessionId,
         now: options.now,
         graceMs: options.graceMs,
@@ -123,7 +112,7 @@ export class RedisHotStore implements HotStore {
 
   async submit(sessionId: string, options: SubmitOptions): Promise<SubmitOutcome> {
     const outcome = await this.onHotSession(sessionId, 'submit', () =>
-      this.deps.scripts.submit({ sessionId, now: options.now, reason: options.reason, onlyIfDueGraceMs: options.onlyIfDue?.graceMs }),
+      this.scripts.submit({ sessionId, now: options.now, reason: options.reason, onlyIfDueGraceMs: options.onlyIfDue?.graceMs }),
     );
     // The freeze is in Redis (no save can land any more); the port also wants it, and
     // every save before it, in PostgreSQL before we answer. All of a session's entries are
@@ -136,7 +125,7 @@ export class RedisHotStore implements HotStore {
 
   async recordResult(sessionId: string, result: SessionResult): Promise<SessionResult> {
     const recorded = await this.onHotSession(sessionId, 'record result', () =>
-      this.deps.scripts.recordResult({ sessionId, resultJson: JSON.stringify(result), status: result.status }),
+      this.scripts.recordResult({ sessionId, resultJson: JSON.stringify(result), status: result.status }),
     );
     // Also when another caller won: its write-through may have timed out.
     await this.persisted(sessionId, recorded.lastLog);
@@ -145,14 +134,14 @@ export class RedisHotStore implements HotStore {
 
   async extend(sessionId: string, endsAt: number): Promise<SessionMeta> {
     const moved = await this.onHotSession(sessionId, 'extend', () =>
-      this.deps.scripts.extend({ sessionId, endsAt, expectEndsAt: undefined }),
+      this.scripts.extend({ sessionId, endsAt, expectEndsAt: undefined }),
     );
     try {
       await this.persisted(sessionId, moved.lastLog);
     } catch (err) {
       // Like the memory store: an extension PostgreSQL did not take is undone (unless a
       // newer one moved the deadline meanwhile), so the caller may simply try again.
-      await this.deps.scripts
+      await this.scripts
         .extend({ sessionId, endsAt: moved.previousEndsAt, expectEndsAt: endsAt })
         .catch((undoErr: unknown) => this.deps.onError?.(undoErr, 'undo extension'));
       throw err;
@@ -161,14 +150,15 @@ export class RedisHotStore implements HotStore {
   }
 
   async evictSession(sessionId: string): Promise<void> {
-    const { redis, keys, scripts } = this.deps;
+    const { redis, keys } = this.deps;
+    const { scripts } = this;
     const lastLog = await this.guarded('evict', () => redis.hget(keys.sessionMeta(sessionId), 'lastLog'));
     if (lastLog) await this.persisted(sessionId, lastLog);
     try {
       await scripts.evictSession(sessionId);
     } catch (err) {
       if (err instanceof ScriptRefusal) {
-        throw err.toHotStoreError(err.code === ScriptError.Conflict ? 'A session in progress cannot be evicted' : undefined);
+        throw refusalError(err, err.code === ScriptError.Conflict ? 'A session in progress cannot be evicted' : undefined);
       }
       throw this.unavailable(err, 'evict');
     }
@@ -196,7 +186,7 @@ export class RedisHotStore implements HotStore {
   }
 
   async putIdempotent(key: string, value: unknown, ttlMs: number): Promise<unknown> {
-    const stored = await this.guarded('idempotency', () => this.deps.scripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs));
+    const stored = await this.guarded('idempotency', () => this.platformScripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs));
     return JSON.parse(stored) as unknown;
   }
 
@@ -247,8 +237,8 @@ export class RedisHotStore implements HotStore {
         return await run();
       } catch (err) {
         if (!(err instanceof ScriptRefusal)) throw this.unavailable(err, what);
-        if (err.code !== ScriptError.NotFound || attempt > 0) throw err.toHotStoreError();
-        if (!(await this.rebuild(sessionId))) throw err.toHotStoreError();
+        if (err.code !== ScriptError.NotFound || attempt > 0) throw refusalError(err);
+        if (!(await this.rebuild(sessionId))) throw refusalError(err);
       }
     }
   }
@@ -263,7 +253,7 @@ export class RedisHotStore implements HotStore {
         const answers: Record<string, string> = {};
         for (const [questionId, saved] of Object.entries(durable.answers)) answers[questionId] = encodeAnswerRecord(saved);
         const { state } = await this.guarded('rebuild session', () =>
-          this.deps.scripts.loadSession(sessionId, metaToFields(durable.meta), answers),
+          this.scripts.loadSession(sessionId, metaToFields(durable.meta), answers),
         );
         await this.remember(state.meta);
         return state;
@@ -290,14 +280,14 @@ export class RedisHotStore implements HotStore {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof HotStoreError) throw err;
+      if (err instanceof AppError) throw err;
       throw this.unavailable(err, what);
     }
   }
 
-  private unavailable(err: unknown, what: string): HotStoreError {
-    if (err instanceof HotStoreError) return err;
+  private unavailable(err: unknown, what: string): AppError {
+    if (err instanceof AppError) return err;
     this.deps.onError?.(err, what);
-    return new HotStoreError('UNAVAILABLE', 'The exam store is not answering; retry');
+    return new AppError('UNAVAILABLE', 'The exam store is not answering; retry');
   }
 }

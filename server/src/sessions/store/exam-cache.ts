@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { CachedExam } from '../hotstore/types.js';
-import type { RedisKeys } from './keys.js';
-import type { RedisBus } from './pubsub.js';
+import type { CachedExam } from './types.js';
+import type { RedisKeys } from '../../platform/redis/keys.js';
+import type { RedisBus } from '../../platform/redis/pubsub.js';
 
 /**
  * Published exams (payload + answer key + live state), kept in Redis for every process and

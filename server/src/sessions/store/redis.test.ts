@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createStudent, createTestDatabase } from '../../../test/harness.js';
-import { createPublishedExam } from '../../sessions/test-factories.js';
-import { hotStoreContract, type ContractSetup } from '../hotstore/contract.js';
-import type { Sql } from '../postgres.js';
-import type { RedisLane } from './index.js';
-import { freshRedisUrl, startLane, wipeRedis } from './test-lane.js';
+import { createPublishedExam } from '../test-factories.js';
+import { sessionStoreContract, type ContractSetup } from './contract.js';
+import type { Sql } from '../../platform/postgres.js';
+import type { RedisSessionLane as RedisLane } from './index.js';
+import { freshRedisUrl, startLane, wipeRedis } from '../../../test/redis-lane.js';
 
 /**
- * The HotStore contract, unchanged, on the redis adapter with a real redis-server and a
+ * The SessionStore contract, unchanged, on the redis adapter with a real redis-server and a
  * log writer draining into a real PostgreSQL — twice: a restart that keeps Redis (a crashed
  * app process) and one that loses everything Redis held (Redis restarted without
  * persistence: every session is rebuilt from PostgreSQL).
@@ -20,9 +20,9 @@ function redisSetup(restartLosesRedis: boolean) {
     let lane: RedisLane = await startLane(url, db.sql);
     return {
       get store() {
-        return lane.hotStore;
+        return lane.store;
       },
-      sql: durableView(db.sql, () => lane.hotStore.flush()),
+      sql: durableView(db.sql, () => lane.store.flush()),
       async newSession(overrides = {}) {
         const student = await createStudent(db.sql);
         const now = Date.now();
@@ -35,7 +35,7 @@ function redisSetup(restartLosesRedis: boolean) {
         await lane.close();
         if (restartLosesRedis) await wipeRedis(url);
         lane = await startLane(url, db.sql);
-        return lane.hotStore;
+        return lane.store;
       },
       async close() {
         await lane.close();
@@ -62,5 +62,5 @@ function durableView(sql: Sql, drained: () => Promise<void>): Sql {
   });
 }
 
-hotStoreContract('redis', redisSetup(false));
-hotStoreContract('redis, restart loses what Redis held', redisSetup(true));
+sessionStoreContract('redis', redisSetup(false));
+sessionStoreContract('redis, restart loses what Redis held', redisSetup(true));
