@@ -228,7 +228,7 @@ describe('an exam day in the browser', () => {
   });
 
   let sessionId = '';
-  let answered: string[] = [];
+  const answered: string[] = [];
   /** the student's points before the written answer is graded */
   let earned = 0;
 

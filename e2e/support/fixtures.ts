@@ -27,7 +27,8 @@ function chunk(type: string, data: Buffer): Buffer {
  */
 export function trianglePng(width = 320, height = 200): Buffer {
   const raw = Buffer.alloc((width * 4 + 1) * height);
-  const ax = 40, ay = 170, bx = 280, by = 170, cx = 40, cy = 30;
+  // right angle at A = (ax, ay); B = (bx, ay) along the base, C = (ax, cy) up the height
+  const ax = 40, ay = 170, bx = 280, cy = 30;
   for (let y = 0; y < height; y++) {
     const row = y * (width * 4 + 1);
     raw[row] = 0;
