@@ -8,7 +8,7 @@ import { gradeSession } from '../grading/grade.js';
 import { newSeed, sessionOrder } from '../grading/shuffle.js';
 import { sessionEndsAt, withinSchedule } from '../grading/timing.js';
 import { AppError, notFound } from '../platform/errors.js';
-import { IDEMPOTENCY_TTL_MS, type Answer, type CachedExam, type SessionStore, type SessionMeta, type SessionResult, type SessionState, type SubmitReason } from './store/types.js';
+import { IDEMPOTENCY_TTL_MS, type Answer, type CachedExam, type SessionStore, type SessionMeta, type SessionResult, type SessionState, type SubmitReason, type SessionIdentity } from './store/types.js';
 import { checkAnswers, type AnswerInput } from './answer-rules.js';
 import type { ExamCatalog } from './exam-catalog.js';
 import { presentResult, presentSessionView } from './presenter.js';
@@ -29,17 +29,29 @@ export interface SessionsDeps {
 
 export type Transport = 'http' | 'ws';
 
-/** Hot store refusals carry API.md codes already; everything else stays an internal error. */
-export async function fromStore<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof AppError) throw new AppError(err.code, err.message);
-    throw err;
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Session identities this process has seen, least recently used dropped first. They never change, so never go stale. */
+class IdentityCache {
+  private readonly entries = new Map<string, SessionIdentity>();
+  constructor(private readonly max: number) {}
+
+  get(sessionId: string): SessionIdentity | undefined {
+    const hit = this.entries.get(sessionId);
+    if (hit) {
+      this.entries.delete(sessionId);
+      this.entries.set(sessionId, hit);
+    }
+    return hit;
+  }
+
+  remember(sessionId: string, identity: SessionIdentity): void {
+    if (this.entries.has(sessionId)) return;
+    this.entries.set(sessionId, { examId: identity.examId, studentId: identity.studentId });
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
 
 /**
  * The student flow (ARCHITECTURE.md, "Exam lifecycle"): start/resume, save, submit,
@@ -49,6 +61,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function createSessionsService(deps: SessionsDeps) {
   const { hotStore, catalog, repo, metrics, logger } = deps;
   const now = deps.now ?? Date.now;
+  const identities = new IdentityCache(100_000);
 
   async function examOrNotFound(examId: string): Promise<CachedExam> {
     const cached = await catalog.get(examId);
@@ -60,7 +73,20 @@ export function createSessionsService(deps: SessionsDeps) {
   async function ownSession(student: StudentPrincipal, sessionId: string): Promise<SessionState> {
     const state = await hotStore.getSession(sessionId);
     if (!state || state.meta.studentId !== student.id) throw notFound('Session');
+    identities.remember(sessionId, state.meta);
     return state;
+  }
+
+  /**
+   * Whose session and of which exam, for a save: from this process's memory once seen
+   * (it never changes), so a save makes no read of the session before writing. The store
+   * checks the owner again inside the save itself.
+   */
+  async function ownIdentity(student: StudentPrincipal, sessionId: string): Promise<SessionIdentity> {
+    const identity = identities.get(sessionId) ?? (await hotStore.identity(sessionId));
+    if (!identity || identity.studentId !== student.id) throw notFound('Session');
+    identities.remember(sessionId, identity);
+    return identity;
   }
 
   async function resumeView(sessionId: string, cached: CachedExam): Promise<SessionView> {
@@ -75,22 +101,18 @@ export function createSessionsService(deps: SessionsDeps) {
    * re-grading the same answers gives the same result.
    */
   async function finish(sessionId: string, reason: SubmitReason, onlyIfDue = false): Promise<{ meta: SessionMeta; result: SessionResult }> {
-    const outcome = await fromStore(
-      hotStore.submit(sessionId, { reason, now: now(), ...(onlyIfDue ? { onlyIfDue: { graceMs: deps.saveGraceMs } } : {}) }),
-    );
+    const outcome = await hotStore.submit(sessionId, { reason, now: now(), ...(onlyIfDue ? { onlyIfDue: { graceMs: deps.saveGraceMs } } : {}) });
     let result = outcome.result;
     if (!result) {
       const cached = await examOrNotFound(outcome.meta.examId);
       const answers: Record<string, Answer> = {};
       for (const [qid, saved] of Object.entries(outcome.answers)) answers[qid] = saved.answer;
       const grade = gradeSession(cached.key, answers, { partialCredit: cached.exam.partialCredit });
-      result = await fromStore(
-        hotStore.recordResult(sessionId, {
-          ...grade,
-          status: grade.pendingCount > 0 ? 'PENDING_REVIEW' : 'SCORED',
-          submittedAt: outcome.meta.submittedAt ?? now(),
-        }),
-      );
+      result = await hotStore.recordResult(sessionId, {
+        ...grade,
+        status: grade.pendingCount > 0 ? 'PENDING_REVIEW' : 'SCORED',
+        submittedAt: outcome.meta.submittedAt ?? now(),
+      });
     }
     if (outcome.firstSubmit) {
       metrics.submits.inc({ reason });
@@ -154,17 +176,16 @@ export function createSessionsService(deps: SessionsDeps) {
       }
       const seed = newSeed();
       const order = sessionOrder(cached.exam, seed);
-      const { session, created } = await fromStore(
-        hotStore.createSession({
-          id: randomUUID(),
-          examId,
-          studentId: student.id,
-          startedAt: t,
-          endsAt: sessionEndsAt(t, cached.exam.durationMinutes, live.scheduledEnd),
-          shuffleSeed: seed,
-          ...order,
-        }),
-      );
+      const { session, created } = await hotStore.createSession({
+        id: randomUUID(),
+        examId,
+        studentId: student.id,
+        startedAt: t,
+        endsAt: sessionEndsAt(t, cached.exam.durationMinutes, live.scheduledEnd),
+        shuffleSeed: seed,
+        ...order,
+      });
+      identities.remember(session.meta.id, session.meta);
       if (created) logger.info({ sessionId: session.meta.id, examId, studentId: student.id }, 'session started');
       return { view: presentSessionView(session, cached, now()), created };
     },
@@ -180,12 +201,12 @@ export function createSessionsService(deps: SessionsDeps) {
       inputs: AnswerInput[],
       options: { idempotencyKey?: string | undefined; transport: Transport; batch: boolean },
     ): Promise<SaveAck> {
-      const state = await ownSession(student, sessionId);
-      const cached = await examOrNotFound(state.meta.examId);
+      const identity = await ownIdentity(student, sessionId);
+      const cached = await examOrNotFound(identity.examId);
       const writes = checkAnswers(cached.exam, inputs, (i) => (options.batch ? `answers[${i}]` : 'body'));
-      const ack = await fromStore(
-        hotStore.saveAnswers(sessionId, writes, { now: now(), graceMs: deps.saveGraceMs, idempotencyKey: options.idempotencyKey }),
-      );
+      const ack = await hotStore.saveAnswers(sessionId, writes, {
+        now: now(), graceMs: deps.saveGraceMs, idempotencyKey: options.idempotencyKey, studentId: student.id,
+      });
       metrics.saves.inc({ transport: options.transport }, writes.length);
       return { saved: ack.saved, savedAt: iso(ack.savedAt) };
     },

@@ -7,7 +7,6 @@ import type { CachedExam, SessionStore, SessionState } from './store/types.js';
 import type { ExamCatalog } from './exam-catalog.js';
 import { presentStaffResult } from './presenter.js';
 import type { SessionsRepo } from './sessions.repo.js';
-import { fromStore } from './sessions.service.js';
 
 /**
  * Staff tools on live sessions: extend a student's time, grade text answers, release
@@ -68,7 +67,7 @@ export function createSessionStaffService(deps: {
     async extend(staff: StaffPrincipal, sessionId: string, minutes: number) {
       const { state } = await sessionWithExam(staff, sessionId);
       if (state.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
-      const meta = await fromStore(hotStore.extend(sessionId, state.meta.endsAt + minutes * 60_000));
+      const meta = await hotStore.extend(sessionId, state.meta.endsAt + minutes * 60_000);
       await hotStore.publish({ type: 'time', sessionId, studentId: meta.studentId, endsAt: meta.endsAt });
       return { sessionId, endsAt: new Date(meta.endsAt).toISOString(), serverNow: new Date(now()).toISOString() };
     },
@@ -90,7 +89,7 @@ export function createSessionStaffService(deps: {
       );
       if (!result) throw conflict('The session has not been graded yet; try again in a moment');
       // PostgreSQL now holds the new result; drop the hot copy so every reader sees it.
-      await fromStore(hotStore.evictSession(sessionId));
+      await hotStore.evictSession(sessionId);
       return presentStaffResult(sessionId, result);
     },
 

@@ -105,6 +105,19 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       expect(await refusal(store.extend(id, now()))).toBe('NOT_FOUND');
     });
 
+    it('identity names the exam and student without the answers; a save by another student is NOT_FOUND and writes nothing', async () => {
+      const id = await started();
+      const { meta } = (await store.getSession(id))!;
+      expect(await store.identity(id)).toEqual({ examId: meta.examId, studentId: meta.studentId });
+      expect(await store.identity(randomUUID())).toBeNull();
+      const qid = q();
+      expect(await refusal(store.saveAnswers(id, [{ questionId: qid, answer: 'A' }], { now: now(), graceMs: GRACE, studentId: randomUUID() }))).toBe('NOT_FOUND');
+      expect(await refusal(store.saveAnswers(id, [{ questionId: qid, answer: 'A' }], { now: now(), graceMs: GRACE, studentId: randomUUID(), idempotencyKey: 'k1' }))).toBe('NOT_FOUND');
+      expect((await store.getSession(id))!.answers).toEqual({});
+      await store.saveAnswers(id, [{ questionId: qid, answer: 'B' }], { now: now(), graceMs: GRACE, studentId: meta.studentId });
+      expect((await store.getSession(id))!.answers[qid]!.answer).toBe('B');
+    });
+
     it('saves last-write-wins per question with a monotonic per-session seq', async () => {
       const id = await started();
       const [q1, q2] = [q(), q()];

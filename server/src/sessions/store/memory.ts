@@ -5,7 +5,8 @@ import type { Sql } from '../../platform/postgres.js';
 import { createSessionPersistence, isAnswered, latestPerQuestion, type AnswerRow, type SessionPersistence } from './durable.repo.js';
 import { GroupCommitter, RefusedForGood } from '../../platform/group-commit.js';
 import { isRefusedForGood } from '../../platform/postgres.js';
-import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SavedAnswer, type SessionEvent, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SavedAnswer, type SessionEvent,
+  type SessionIdentity, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
 
 export interface MemorySessionStoreOptions {
   /** how long a save waits for company before its group commit (ms) */
@@ -129,7 +130,7 @@ export class MemorySessionStore implements SessionStore {
 
   async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
     const s = await this.hot(sessionId);
-    if (!s) throw new AppError('NOT_FOUND', 'No such session');
+    if (!s || (options.studentId !== undefined && s.meta.studentId !== options.studentId)) throw new AppError('NOT_FOUND', 'No such session');
     // From here to the enqueue: no await, so a submit can never slip in between.
     const idemKey = options.idempotencyKey === undefined ? undefined : `${sessionId}/${options.idempotencyKey}`;
     const replay = idemKey === undefined ? undefined : this.saveKeys.get(idemKey);
@@ -167,6 +168,11 @@ export class MemorySessionStore implements SessionStore {
     );
     if (idemKey !== undefined) this.saveKeys.set(idemKey, { ack, expiresAt: options.now + IDEMPOTENCY_TTL_MS });
     return this.withinAckTimeout(ack);
+  }
+
+  async identity(sessionId: string): Promise<SessionIdentity | null> {
+    const s = await this.hot(sessionId);
+    return s ? { examId: s.meta.examId, studentId: s.meta.studentId } : null;
   }
 
   async submit(sessionId: string, options: SubmitOptions): Promise<SubmitOutcome> {

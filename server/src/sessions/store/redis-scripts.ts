@@ -81,11 +81,12 @@ export function createSessionScripts(redis: Redis, keys: RedisKeys) {
       graceMs: number;
       idempotencyKey: string | undefined;
       idempotencyTtlMs: number;
+      studentId: string | undefined;
       answers: ScriptAnswer[];
     }): Promise<{ saved: number; savedAt: number }> {
       const k = sessionKeys(input.sessionId);
       const idemKey = keys.savedKey(input.sessionId, input.idempotencyKey ?? '');
-      const args: (string | number)[] = [input.now, input.graceMs, input.idempotencyKey === undefined ? '' : input.idempotencyTtlMs, input.sessionId];
+      const args: (string | number)[] = [input.now, input.graceMs, input.idempotencyKey === undefined ? '' : input.idempotencyTtlMs, input.sessionId, input.studentId ?? ''];
       for (const a of input.answers) args.push(a.questionId, a.answerJson, a.clientTs, a.answered ? '1' : '0');
       const [saved, savedAt] = tuple(await SCRIPTS.saveAnswers.run(redis, [k.meta, k.answers, idemKey, keys.log(k.shard)], args), 2);
       return { saved: Number(saved), savedAt: Number(savedAt) };

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../../platform/errors.js';
 import { createSessionPersistence, isAnswered, type SessionPersistence } from './durable.repo.js';
-import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SessionEvent, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SessionEvent,
+  type SessionIdentity, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
 import type { Sql } from '../../platform/postgres.js';
 import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './redis-codec.js';
 import { ExamCache } from './exam-cache.js';
@@ -100,6 +101,7 @@ export class RedisSessionStore implements SessionStore {
         graceMs: options.graceMs,
         idempotencyKey: options.idempotencyKey,
         idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+        studentId: options.studentId,
         answers: answers.map((a) => ({
           questionId: a.questionId,
           answerJson: JSON.stringify(a.answer),
@@ -108,6 +110,14 @@ export class RedisSessionStore implements SessionStore {
         })),
       }),
     );
+  }
+
+  async identity(sessionId: string): Promise<SessionIdentity | null> {
+    const [examId, studentId] = await this.guarded('read session', () => this.deps.redis.hmget(this.deps.keys.sessionMeta(sessionId), 'examId', 'studentId'));
+    if (examId && studentId) return { examId, studentId };
+    // Not hot: rebuilt from PostgreSQL like any other first access.
+    const state = await this.getSession(sessionId);
+    return state ? { examId: state.meta.examId, studentId: state.meta.studentId } : null;
   }
 
   async submit(sessionId: string, options: SubmitOptions): Promise<SubmitOutcome> {

@@ -78,6 +78,12 @@ export interface SessionStore {
   saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck>;
 
   /**
+   * The session's exam and student, or null for no such session — without copying its
+   * answers (a save needs the exam to check answers against, nothing more). Never changes.
+   */
+  identity(sessionId: string): Promise<SessionIdentity | null>;
+
+  /**
    * Atomic. Freezes the session: status leaves IN_PROGRESS, so no save can land after this
    * call returns, and every save acknowledged before it is in `answers`.
    *  * IN_PROGRESS → status SUBMITTED, `submittedAt = now`, `submitReason = reason`,
@@ -233,6 +239,14 @@ export interface SaveOptions {
   now: number;
   graceMs: number;
   idempotencyKey?: string | undefined;
+  /** the student saving: someone else's session answers NOT_FOUND, checked in the same atomic step */
+  studentId?: string | undefined;
+}
+
+/** What never changes about a session: whose it is and of which exam. Safe to cache anywhere. */
+export interface SessionIdentity {
+  examId: string;
+  studentId: string;
 }
 
 export interface SaveAck {

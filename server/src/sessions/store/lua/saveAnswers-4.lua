@@ -13,7 +13,8 @@
   ARGV[2]  grace ms (saves are accepted until endsAt + grace)
   ARGV[3]  idempotency TTL ms, or '' when the save carries no key
   ARGV[4]  session id
-  ARGV[5..] four values per answer: questionId, answer JSON, clientTs ('' = null),
+  ARGV[5]  the saving student's id: another student's session is NOT_FOUND ('' = no check)
+  ARGV[6..] four values per answer: questionId, answer JSON, clientTs ('' = null),
             answered ('1' unless the answer is cleared: null, [] or '')
 
   Returns { savedCount, savedAt } — for a replayed key, the first save's ack
@@ -24,6 +25,12 @@
 
 local now = ARGV[1]
 local useKey = ARGV[3] ~= ''
+
+-- Ownership first, in the same atomic step as the write: no separate read of the session.
+if ARGV[5] ~= '' then
+  local owner = redis.call('HGET', KEYS[1], 'studentId')
+  if owner and owner ~= ARGV[5] then return NOT_FOUND end
+end
 
 -- A retried save that already landed answers like the first time, even after submit.
 if useKey then
@@ -43,7 +50,7 @@ if tonumber(now) > tonumber(redis.call('HGET', KEYS[1], 'endsAt')) + tonumber(AR
 local entry = { 't', 'answers', 's', ARGV[4] }
 local answeredDelta = 0
 local count = 0
-for i = 5, #ARGV, 4 do
+for i = 6, #ARGV, 4 do
   local questionId, answer, ts, answered = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
   if ts == '' then ts = 'null' end
