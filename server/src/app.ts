@@ -15,7 +15,8 @@ import { registerHttpMetrics } from './platform/metrics.js';
 import { registerTextGuard, validatorCompiler } from './platform/validation.js';
 import { schoolRoutes } from './school/school.routes.js';
 import websocket from '@fastify/websocket';
-import { WS_MAX_MESSAGE_BYTES } from '../../contracts/ws.js';
+import { WS_MAX_MESSAGE_BYTES } from '../../contracts/ws/gateway.js';
+import { wsRoutes } from './ws/ws.routes.js';
 import { sessionsPlugin } from './sessions/sessions.feature.js';
 import { questionRoutes } from './questions/questions.routes.js';
 import { examRoutes } from './exams/exams.routes.js';
@@ -113,9 +114,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // The student exam day: /api/v1 student routes and socket, /api/v1/admin session tools.
   // Frames over 16 KiB close the socket with 1009 (ws enforces maxPayload).
   await app.register(websocket, { options: { maxPayload: WS_MAX_MESSAGE_BYTES } });
-  await app.register(sessionsPlugin, {
-    feature: ctx.sessions, hotStore: ctx.hotStore, guards: ctx.guards, auth: ctx.auth, logins: ctx.logins, writer: ctx.config.roles.writer,
+  await app.register(wsRoutes, { prefix: '/api/v1', gateway: ctx.gateway, auth: ctx.auth });
+  let unsubscribeRevocations: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    ctx.gateway.start();
+    unsubscribeRevocations = ctx.logins.onRevoked((event) => ctx.gateway.revoke(event));
   });
+  app.addHook('onClose', async () => {
+    unsubscribeRevocations?.();
+    ctx.gateway.stop();
+  });
+  await app.register(sessionsPlugin, { feature: ctx.sessions, hotStore: ctx.hotStore, guards: ctx.guards, writer: ctx.config.roles.writer });
   await app.register(webPlugin);
   return app;
 }

@@ -13,6 +13,7 @@ import { createRedisPlatform } from './platform/redis/index.js';
 import { connectLoginsAcrossProcesses, connectStaffAccessAcrossProcesses } from './auth/cross-process.js';
 import { createSessionMetrics } from './sessions/session-metrics.js';
 import { createSessionsFeature } from './sessions/sessions.feature.js';
+import { SocketGateway } from './ws/gateway.js';
 import { createSchoolService } from './school/school.service.js';
 import { createQuestionsService } from './questions/questions.service.js';
 import { createExamsService } from './exams/exams.service.js';
@@ -60,7 +61,12 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     sql, logger, metrics, redis,
     hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
   });
-  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry });
+  // One socket for every feature: each registers its message types on the gateway.
+  const gateway = new SocketGateway(logger);
+  const sockets = metrics.gauge('examhall_ws_connections', 'Open WebSockets (students, staff, players)');
+  gateway.onConnect(() => sockets.set(gateway.size));
+  gateway.onDisconnect(() => sockets.set(gateway.size));
+  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry, gateway });
   const uploads = createUploadsService({ dataDir: config.dataDir });
   const questions = createQuestionsService({ sql, usage: examQuestionUsage });
   // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the
@@ -87,7 +93,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     return { ok: lag.oldestMs < 10_000, detail: lag };
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions, redis };
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions, redis, gateway };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

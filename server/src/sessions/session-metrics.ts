@@ -10,7 +10,6 @@ export function createSessionMetrics(metrics: Metrics) {
       'examhall_group_commit_seconds', 'Group commit latency (one transaction)', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     ),
     sweeps: metrics.counter('examhall_sessions_expired_total', 'Sessions submitted by the expiry sweeper'),
-    sockets: metrics.gauge('examhall_ws_connections', 'Open student WebSockets'),
   };
 }
 

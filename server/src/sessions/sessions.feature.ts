@@ -1,19 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { Guards } from '../auth/guards.js';
-import type { AuthService } from '../auth/auth.service.js';
-import type { FailureCounter } from '../auth/login-limiter.js';
-import type { LoginRegistry } from '../auth/login-registry.js';
+import type { FailureCounter, Guards } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { SessionStore } from './store/types.js';
 import type { Sql } from '../platform/postgres.js';
-import { SocketHub } from '../ws/hub.js';
-import { wsRoutes } from '../ws/ws.routes.js';
+import type { SocketGateway } from '../ws/index.js';
 import { createExamCatalog } from './exam-catalog.js';
 import type { SessionMetrics } from './session-metrics.js';
 import { sessionRoutes } from './sessions.routes.js';
 import { createSessionsRepo } from './sessions.repo.js';
 import { createSessionsService } from './sessions.service.js';
+import { registerSessionSocket } from './sessions.socket.js';
 import { sessionStaffRoutes } from './staff.routes.js';
 import { createSessionStaffService } from './staff.service.js';
 import { createSweeper, type SweeperOptions } from './sweeper.js';
@@ -26,6 +23,7 @@ export function createSessionsFeature(deps: {
   metrics: SessionMetrics;
   logger: Logger;
   entryTokenFailures: FailureCounter;
+  gateway: SocketGateway;
   sweeper?: SweeperOptions;
 }) {
   const { hotStore, metrics, logger } = deps;
@@ -37,13 +35,13 @@ export function createSessionsFeature(deps: {
   });
   const staff = createSessionStaffService({ hotStore, catalog, repo });
   const sweeper = createSweeper({ hotStore, sessions: service, repo, metrics, logger, graceMs, ...(deps.sweeper ? { options: deps.sweeper } : {}) });
-  const hub = new SocketHub(service, logger, {}, (open) => metrics.sockets.set(open));
+  const socket = registerSessionSocket(deps.gateway, service);
   return {
     service,
     staff,
     catalog,
     sweeper,
-    hub,
+    socket,
     /**
      * The exams feature's onExamChanged: reload the hot copy; when the exam was closed, end
      * the sessions still open — in the background, so the close request does not wait for
@@ -61,32 +59,26 @@ export function createSessionsFeature(deps: {
 export type SessionsFeature = ReturnType<typeof createSessionsFeature>;
 
 /**
- * Routes and background work. Student routes and the socket under /api/v1, staff tools
- * under /api/v1/admin. On ready: the socket heartbeat, notices and login revocations
- * reach the hub, and (writer role) the sweeper runs. On close the hot store is flushed.
+ * Routes and background work. Student routes under /api/v1 (their socket messages are on
+ * the gateway already), staff tools under /api/v1/admin. On ready: session notices reach
+ * this process's sockets, and (writer role) the sweeper runs. On close the store is flushed.
  */
 export const sessionsPlugin: FastifyPluginAsync<{
   feature: SessionsFeature;
   hotStore: SessionStore;
   guards: Guards;
-  auth: AuthService;
-  logins: LoginRegistry;
   writer: boolean;
-}> = async (app, { feature, hotStore, guards, auth, logins, writer }) => {
+}> = async (app, { feature, hotStore, guards, writer }) => {
   await app.register(sessionRoutes, { prefix: '/api/v1', sessions: feature.service, guards });
-  await app.register(wsRoutes, { prefix: '/api/v1', hub: feature.hub, auth });
   await app.register(sessionStaffRoutes, { prefix: '/api/v1/admin', staffSessions: feature.staff, guards });
 
-  const unsubscribe: (() => void)[] = [];
+  let unsubscribe: (() => void) | undefined;
   app.addHook('onReady', async () => {
-    feature.hub.start();
-    unsubscribe.push(hotStore.subscribe((notice) => feature.hub.notify(notice)));
-    unsubscribe.push(logins.onRevoked((event) => feature.hub.revoke(event)));
+    unsubscribe = hotStore.subscribe((notice) => feature.socket.notify(notice));
     if (writer) feature.sweeper.start();
   });
   app.addHook('onClose', async () => {
-    for (const off of unsubscribe) off();
-    feature.hub.stop();
+    unsubscribe?.();
     await feature.sweeper.stop();
     await hotStore.flush();
   });

@@ -130,12 +130,22 @@ describe('the student WebSocket', () => {
     c.ws.close();
   });
 
-  it('refuses a missing or bad token, and staff, before upgrading', async () => {
+  it('refuses a missing or bad token before upgrading', async () => {
     await expect(Client.open('')).rejects.toThrow(/401/);
     await expect(Client.open('abc.def.ghi')).rejects.toThrow(/401/);
+  });
+
+  it('accepts staff: ping answers, a student message is FORBIDDEN, a type nobody registered is VALIDATION_FAILED', async () => {
     const admin = await createStaff(t.sql);
     const staff = await login(t.app, { email: admin.email, password: admin.password });
-    await expect(Client.open(staff.accessToken)).rejects.toThrow(/403/);
+    const c = await Client.open(staff.accessToken);
+    c.send({ type: 'ping', id: 1 });
+    expect(await c.next()).toMatchObject({ type: 'pong', id: 1, serverNow: expect.any(String) });
+    c.send({ type: 'save', id: 2, sessionId: exam.id, questionId: exam.questionIds[0], answer: 'A' });
+    expect(await c.next()).toMatchObject({ type: 'error', id: 2, code: 'FORBIDDEN' });
+    c.send({ type: 'monitor.watch', id: 3, examId: exam.id });
+    expect(await c.next()).toMatchObject({ type: 'error', id: 3, code: 'VALIDATION_FAILED', message: 'type must be one of ping' });
+    c.ws.close();
   });
 
   it("cannot touch another student's session", async () => {

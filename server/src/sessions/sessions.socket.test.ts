@@ -1,9 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../../contracts/ws.js';
-import type { StudentPrincipal } from '../auth/principal.js';
+import type { StudentPrincipal } from '../auth/index.js';
 import { AppError } from '../platform/errors.js';
-import { SocketHub, type PeerSocket } from './hub.js';
+import { SocketGateway, type PeerSocket } from '../ws/index.js';
+import { registerSessionSocket } from './sessions.socket.js';
 
 /** An in-memory socket: what the server sent, and how it was closed. */
 class FakeSocket implements PeerSocket {
@@ -21,9 +22,11 @@ const student = (id: string, loginId = `login-${id}`): StudentPrincipal => ({ ki
 const SID = '11111111-1111-4111-8111-111111111111';
 const QID = '22222222-2222-4222-8222-222222222222';
 
+/** The gateway with the exam runner's messages on it, over fake session actions. */
 function makeHub(clock = { t: 1_000_000 }) {
   const calls: string[] = [];
-  const hub = new SocketHub({
+  const hub = new SocketGateway(pino({ level: 'silent' }), { now: () => clock.t, heartbeatMs: 25_000, silentMs: 60_000 });
+  const socket = registerSessionSocket(hub, {
     save: async (_s, _sessionId, inputs) => {
       calls.push(`save:${String(inputs[0]!.answer)}`);
       if (inputs[0]!.answer === 'late') throw new AppError('TIME_UP', 'Time is up');
@@ -35,11 +38,11 @@ function makeHub(clock = { t: 1_000_000 }) {
       return { sessionId, status: 'SCORED', submittedAt: new Date(clock.t).toISOString(), score: 1 };
     },
     signal: async () => { calls.push('signal'); },
-  }, pino({ level: 'silent' }), { now: () => clock.t, heartbeatMs: 25_000, silentMs: 60_000 });
-  return { hub, calls, clock };
+  }, () => clock.t);
+  return { hub, calls, clock, notify: socket.notify };
 }
 
-describe('SocketHub', () => {
+describe('the exam runner on the socket gateway', () => {
   it('answers ping with pong and the id; saves with saved; errors with the HTTP codes', async () => {
     const { hub } = makeHub();
     const socket = new FakeSocket();
@@ -113,13 +116,13 @@ describe('SocketHub', () => {
   });
 
   it('pushes time and closed notices to that student’s sockets only', () => {
-    const { hub } = makeHub();
+    const { hub, notify } = makeHub();
     const [a1, a2, b] = [new FakeSocket(), new FakeSocket(), new FakeSocket()];
     hub.connect(a1, student('a', 'la1'));
     hub.connect(a2, student('a', 'la2'));
     hub.connect(b, student('b'));
-    hub.notify({ type: 'time', sessionId: SID, studentId: 'a', endsAt: 5_000 });
-    hub.notify({ type: 'closed', sessionId: SID, studentId: 'a', reason: 'TIME_UP' });
+    notify({ type: 'time', sessionId: SID, studentId: 'a', endsAt: 5_000 });
+    notify({ type: 'closed', sessionId: SID, studentId: 'a', reason: 'TIME_UP' });
     for (const s of [a1, a2]) {
       expect(s.sent).toEqual([
         { type: 'time', sessionId: SID, endsAt: new Date(5_000).toISOString(), serverNow: expect.any(String) },
