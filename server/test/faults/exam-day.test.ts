@@ -18,12 +18,19 @@ describe('exam day on redis with two processes', () => {
   it('publish → 30 students start → saves over HTTP and WS on both workers → submit → right scores, one result each', async () => {
     d = await deploy();
     const server = await d.start({ WORKERS: '2', LOG_LEVEL: 'info' });
+    // Both workers by construction, not by luck: keep-alive sends everything over the
+    // connections first made, and those may all go to the worker that was ready first.
+    // Every student gets a connection of its own, students 0 and 1 on one worker, 2 and 3
+    // on the other, and so on, so each worker has students on the socket and over HTTP.
+    const connections = await d.connectionsToEachWorker(server, 2, 16);
+    const workerPids = new Set(connections.map((held) => held[0]!.pid));
     const exam = await publishExam(server.url, d.sql);
-    const students = await Promise.all(range(30).map(() => Student.enrol(d!.sql, exam, [server.url])));
+    const students = await Promise.all(range(30).map((i) => Student.enrol(d!.sql, exam, [server.url], connections[(i >> 1) % 2]!.shift()!.client)));
     await Promise.all(students.map(async (s) => (await s.login(), await s.start(exam))));
 
     // Every student answers every question, changing some answers once: even students over
-    // the socket, odd ones over HTTP (node:cluster spreads both over the two workers).
+    // the socket (node:cluster puts each socket on a worker), odd ones over HTTP (on the
+    // worker of their connection).
     await Promise.all(
       students.map(async (s, i) => {
         const save = (qid: string, answer: string) => (i % 2 === 0 ? s.saveWs(qid, answer) : s.saveHttp(qid, answer));
@@ -48,7 +55,9 @@ describe('exam day on redis with two processes', () => {
     const submittedLogs = server.output().split('\n').filter((l) => l.includes('"session submitted"'));
     expect(submittedLogs).toHaveLength(students.length);
     expect(new Set(submittedLogs.map((l) => (JSON.parse(l) as { sessionId: string }).sessionId)).size).toBe(students.length);
-    expect(servingPids(server.output()).size).toBe(2);
+    const isSave = (req: { method: string; url: string }) => req.method === 'PUT' && req.url.endsWith('/answers');
+    expect(workerPids.size).toBe(2);
+    expect(servingPids(server.output(), isSave)).toEqual(workerPids);
     expect(await d.logState()).toEqual({ pending: 0, unacked: 0 });
   });
 

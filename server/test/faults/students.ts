@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fetch as fetchVia, type Dispatcher } from 'undici';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../../contracts/ws.js';
 import type { Sql } from '../../src/platform/postgres.js';
@@ -34,14 +35,18 @@ export class HttpError extends Error {
   }
 }
 
-/** One request; throws HttpError for non-2xx, lets network errors through. */
-export async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
+/**
+ * One request; throws HttpError for non-2xx, lets network errors through. `via` sends it
+ * over that connection (deployment.ts, connectionsToEachWorker) instead of fetch's pool.
+ */
+export async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}, via?: Dispatcher): Promise<T> {
+  const init = {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(20_000),
-  });
+  };
+  const res = via ? await fetchVia(`${base}${path}`, { ...init, dispatcher: via }) : await fetch(`${base}${path}`, init);
   const text = await res.text();
   if (!res.ok) throw new HttpError(res.status, (JSON.parse(text || '{}') as { error?: { code?: string } }).error?.code ?? 'UNKNOWN');
   return (text ? JSON.parse(text) : undefined) as T;
@@ -88,11 +93,18 @@ export class Student {
     readonly password: string,
     /** the servers this student may reach; it moves on when one stops answering */
     readonly bases: string[],
+    /** the connection its HTTP requests to the first server take (a worker of its own) */
+    private readonly via: Dispatcher | undefined,
   ) {}
 
-  static async enrol(sql: Sql, exam: PublishedExam, bases: string[]): Promise<Student> {
+  static async enrol(sql: Sql, exam: PublishedExam, bases: string[], via?: Dispatcher): Promise<Student> {
     const s = await createStudent(sql, { classId: exam.classId });
-    return new Student(s.nisn, s.password, bases);
+    return new Student(s.nisn, s.password, bases, via);
+  }
+
+  /** One HTTP request of this student's (its own connection to the first server, if it has one). */
+  private http<T>(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return call<T>(base, method, path, token, body, headers, base === this.bases[0] ? this.via : undefined);
   }
 
   get base(): string {
@@ -114,12 +126,12 @@ export class Student {
   }
 
   async login(): Promise<void> {
-    const r = await this.retrying((b) => call<{ accessToken: string }>(b, 'POST', '/api/v1/auth/login', undefined, { nisn: this.nisn, password: this.password }));
+    const r = await this.retrying((b) => this.http<{ accessToken: string }>(b, 'POST', '/api/v1/auth/login', undefined, { nisn: this.nisn, password: this.password }));
     this.token = r.accessToken;
   }
 
   async start(exam: PublishedExam): Promise<void> {
-    const view = await this.retrying((b) => call<{ sessionId: string }>(b, 'POST', `/api/v1/exams/${exam.examId}/sessions`, this.token, { entryToken: exam.entryToken }));
+    const view = await this.retrying((b) => this.http<{ sessionId: string }>(b, 'POST', `/api/v1/exams/${exam.examId}/sessions`, this.token, { entryToken: exam.entryToken }));
     this.sessionId = view.sessionId;
   }
 
@@ -127,7 +139,7 @@ export class Student {
   async saveHttp(questionId: string, answer: string): Promise<void> {
     const key = randomUUID();
     await this.retrying((b) =>
-      call(b, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer }, { 'idempotency-key': key }),
+      this.http(b, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer }, { 'idempotency-key': key }),
     );
     this.acked.set(questionId, answer);
   }
@@ -156,7 +168,7 @@ export class Student {
     let outcome: 'acked' | 'refused' | 'unknown';
     try {
       if (transport === 'http') {
-        await call(this.base, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer });
+        await this.http(this.base, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer });
       } else {
         if (!this.socket || this.socket.isClosed) throw new Error('socket closed');
         const reply = await this.socket.request({ type: 'save', sessionId: this.sessionId, questionId, answer });
@@ -190,7 +202,7 @@ export class Student {
 
   async submitHttp(): Promise<SubmitView> {
     const key = randomUUID();
-    return this.retrying((b) => call<SubmitView>(b, 'POST', `/api/v1/sessions/${this.sessionId}/submit`, this.token, undefined, { 'idempotency-key': key }));
+    return this.retrying((b) => this.http<SubmitView>(b, 'POST', `/api/v1/sessions/${this.sessionId}/submit`, this.token, undefined, { 'idempotency-key': key }));
   }
 
   async submitWs(): Promise<SubmitView> {
