@@ -102,7 +102,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHttpMetrics(app, ctx.metrics);
-  await app.register(healthRoutes, { ctx });
+  await app.register(healthRoutes, { readiness: ctx.readiness, metrics: ctx.metrics, metricsToken: ctx.config.metricsToken });
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
   await app.register(schoolRoutes, { prefix: '/api/v1/admin', ctx });
   await app.register(questionRoutes, { prefix: '/api/v1/admin', ctx });

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { createAuthRepo } from './auth/auth.repo.js';
 import { createAuthService } from './auth/auth.service.js';
-import { createGuards } from './auth/guards.js';
-import { createFailureCounters } from './auth/login-limiter.js';
-import { LoginRegistry } from './auth/login-registry.js';
+import { createGuards } from './auth/index.js';
+import { createFailureCounters } from './auth/index.js';
+import { LoginRegistry } from './auth/index.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import type { ReadinessChecks } from './platform/health.routes.js';
 import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
 import { createSessionStore } from './sessions/store/index.js';
@@ -76,7 +77,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
   /** Readiness checks by name; features add theirs (hot store, persist lag). */
-  const readiness: Record<string, () => Promise<{ ok: boolean; detail?: unknown }>> = {
+  const readiness: ReadinessChecks = {
     database: async () => {
       await sql`SELECT 1`;
       return { ok: true };

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { healthRoutes } from './platform/health.routes.js';
 import { registerHttpMetrics } from './platform/metrics.js';
-import { DEMO_LOGINS, seedDemo } from './platform/demo.js';
+import { DEMO_LOGINS, seedDemo } from './demo.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
 import { migrate } from './platform/migrate.js';
 import { createSql } from './platform/postgres.js';
@@ -88,7 +88,7 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
 async function buildOperationsApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, return503OnClosing: true });
   registerHttpMetrics(app, ctx.metrics);
-  await app.register(healthRoutes, { ctx });
+  await app.register(healthRoutes, { readiness: ctx.readiness, metrics: ctx.metrics, metricsToken: ctx.config.metricsToken });
   return app;
 }
 

@@ -1,6 +1,6 @@
 import type { ExamMonitor, MonitorRow, MonitorStatus } from '../../../contracts/exams.js';
 import type { PublishedExam } from '../../../contracts/published-exam.js';
-import type { StaffPrincipal } from '../auth/principal.js';
+import type { StaffPrincipal } from '../auth/index.js';
 import { type CellValue, toCsv, toXlsx } from '../platform/spreadsheet.js';
 import { conflict } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { ExamStatus, ExamTarget, UpdateExamBody } from '../../../contracts/exams.js';
-import { hasPermission } from '../auth/policy.js';
-import type { StaffPrincipal } from '../auth/principal.js';
+import { hasPermission } from '../auth/index.js';
+import type { StaffPrincipal } from '../auth/index.js';
 import { conflict, invalid } from '../platform/errors.js';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses, IdParams } from '../../../contracts/common.js';
 import { CreateExamBody, Exam, ExamListQuery, ExamPage, UpdateExamBody } from '../../../contracts/exams.js';
-import { staffOf } from '../auth/principal.js';
+import { staffOf } from '../auth/index.js';
 import type { AppContext } from '../context.js';
 
 const tags = ['exams'];

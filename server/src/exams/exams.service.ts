@@ -1,7 +1,7 @@
 import type { CreateExamBody, Exam, ExamListQuery, ExamQuestionRef, ExamSummary, ExamTarget, UpdateExamBody } from '../../../contracts/exams.js';
-import { canReadExam, canWrite } from '../auth/policy.js';
-import type { StaffPrincipal } from '../auth/principal.js';
-import { cleanRichText } from '../media/rich-text.js';
+import { canReadExam, canWrite } from '../auth/index.js';
+import type { StaffPrincipal } from '../auth/index.js';
+import { cleanRichText } from '../media/index.js';
 import { conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import type { QuestionsService } from '../questions/questions.service.js';

@@ -1,7 +1,7 @@
 import type { AnswerKey, PublishedExam, PublishedQuestion } from '../../../contracts/published-exam.js';
 import type { ExamTarget, ResultPolicy } from '../../../contracts/exams.js';
 import type { QuestionKind } from '../../../contracts/questions.js';
-import { sanitizeRichText } from '../media/rich-text.js';
+import { sanitizeRichText } from '../media/index.js';
 
 /** What rendering needs of an exam: its settings and its ordered question references. */
 export interface ExamForRender {

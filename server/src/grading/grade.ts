@@ -1,5 +1,18 @@
 import type { AnswerKey } from '../../../contracts/published-exam.js';
-import type { Answer, ResultBreakdownItem } from '../sessions/store/types.js';
+
+/** An option id (single), option ids (multi), free text (text), or null (cleared). */
+export type Answer = string | string[] | null;
+
+export interface ResultBreakdownItem {
+  questionId: string;
+  /** null while a text answer waits for a teacher */
+  correct: boolean | null;
+  /** points awarded (0 while pending) */
+  points: number;
+  maxPoints: number;
+  correctAnswer: string[];
+  pending: boolean;
+}
 
 export interface GradeOptions {
   /** multi-answer questions earn partial credit instead of all-or-nothing */

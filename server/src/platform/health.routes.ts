@@ -1,15 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppContext } from '../context.js';
 import { AppError } from './errors.js';
-import { metricsAccess } from './metrics.js';
+import { metricsAccess, type Metrics } from './metrics.js';
 
 const Health = Type.Object({
   status: Type.String(),
   checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+/** Readiness checks by name: each feature adds its own (database, hot store, persist lag, …). */
+export type ReadinessChecks = Record<string, () => Promise<{ ok: boolean; detail?: unknown }>>;
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: ReadinessChecks; metrics: Metrics; metricsToken: string | undefined }> = async (
+  app,
+  { readiness, metrics, metricsToken },
+) => {
   app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Health } }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   app.get('/health/ready', {
@@ -19,7 +24,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     const checks: Record<string, unknown> = {};
     let ready = true;
     await Promise.all(
-      Object.entries(ctx.readiness).map(async ([name, check]) => {
+      Object.entries(readiness).map(async ([name, check]) => {
         try {
           const result = await Promise.race([
             check(),
@@ -36,7 +41,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
-  const mayScrape = metricsAccess(ctx.config.metricsToken);
+  const mayScrape = metricsAccess(metricsToken);
   app.get('/metrics', {
     schema: { hide: true },
     onRequest: async (request, reply) => {
@@ -45,7 +50,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       throw new AppError('UNAUTHENTICATED', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
     },
   }, async (_request, reply) => {
-    void reply.header('Content-Type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
+    void reply.header('Content-Type', metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 };

@@ -1,5 +1,5 @@
 import type { QuestionKind, QuestionOption } from '../../../contracts/questions.js';
-import { cleanRichText, isBlankRichText } from '../media/rich-text.js';
+import { cleanRichText, isBlankRichText } from '../media/index.js';
 import { invalid } from '../platform/errors.js';
 
 /** A question's authored content, before or after normalization. */

@@ -10,7 +10,7 @@ import {
   QuestionListQuery,
   UpdateQuestionBody,
 } from '../../../contracts/questions.js';
-import { staffOf } from '../auth/principal.js';
+import { staffOf } from '../auth/index.js';
 import type { AppContext } from '../context.js';
 import { readFilePart } from '../platform/multipart-file.js';
 import { attachment, CSV_TYPE, XLSX_TYPE } from '../platform/spreadsheet.js';

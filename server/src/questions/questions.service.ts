@@ -6,8 +6,8 @@ import type {
   QuestionListQuery,
   UpdateQuestionBody,
 } from '../../../contracts/questions.js';
-import { canWrite } from '../auth/policy.js';
-import type { StaffPrincipal } from '../auth/principal.js';
+import { canWrite } from '../auth/index.js';
+import type { StaffPrincipal } from '../auth/index.js';
 import { readTable, toCsv, toXlsx } from '../platform/spreadsheet.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';

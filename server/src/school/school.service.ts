@@ -12,7 +12,7 @@ import type {
   StudentPatch,
 } from '../../../contracts/school.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword } from '../auth/index.js';
 import { conflict, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import { readSpreadsheet } from '../platform/spreadsheet.js';

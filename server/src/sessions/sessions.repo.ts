@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { AnswerKey, PublishedExam } from '../../../contracts/published-exam.js';
-import type { StudentPlacement } from '../grading/eligibility.js';
-import type { Grade } from '../grading/grade.js';
+import type { StudentPlacement } from '../grading/index.js';
+import type { Grade } from '../grading/index.js';
 import type { CachedExam, SessionResult, SessionStatus } from './store/types.js';
 import type { Sql } from '../platform/postgres.js';
 

@@ -14,8 +14,8 @@ import {
   SignalBody,
   StartSessionBody,
 } from '../../../contracts/sessions.js';
-import type { Guards } from '../auth/guards.js';
-import { studentOf } from '../auth/principal.js';
+import type { Guards } from '../auth/index.js';
+import { studentOf } from '../auth/index.js';
 import type { SessionsService } from './sessions.service.js';
 
 const tags = ['student'];

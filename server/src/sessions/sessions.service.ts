@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MyExam, SaveAck, SessionResultView, SessionView, SignalType } from '../../../contracts/sessions.js';
-import type { FailureCounter } from '../auth/login-limiter.js';
-import type { StudentPrincipal } from '../auth/principal.js';
-import { isEligible } from '../grading/eligibility.js';
-import { gradeSession } from '../grading/grade.js';
-import { newSeed, sessionOrder } from '../grading/shuffle.js';
-import { sessionEndsAt, withinSchedule } from '../grading/timing.js';
+import type { FailureCounter } from '../auth/index.js';
+import type { StudentPrincipal } from '../auth/index.js';
+import { isEligible } from '../grading/index.js';
+import { gradeSession } from '../grading/index.js';
+import { newSeed, sessionOrder } from '../grading/index.js';
+import { sessionEndsAt, withinSchedule } from '../grading/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { IDEMPOTENCY_TTL_MS, type Answer, type CachedExam, type SessionStore, type SessionMeta, type SessionResult, type SessionState, type SubmitReason, type SessionIdentity } from './store/types.js';
 import { checkAnswers, type AnswerInput } from './answer-rules.js';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../../../contracts/common.js';
 import { ExtendBody, ExtendResponse, GradeBody, GradeParams, ReleaseResponse, SessionReview, StaffResultView } from '../../../contracts/sessions.js';
-import type { Guards } from '../auth/guards.js';
-import { staffOf } from '../auth/principal.js';
+import type { Guards } from '../auth/index.js';
+import { staffOf } from '../auth/index.js';
 import type { SessionStaffService } from './staff.service.js';
 
 const tags = ['sessions'];

@@ -1,7 +1,7 @@
 import type { SessionReview, StaffResultView } from '../../../contracts/sessions.js';
-import { canReadExam, canWrite, hasPermission } from '../auth/policy.js';
-import type { StaffPrincipal } from '../auth/principal.js';
-import { applyManualGrade } from '../grading/grade.js';
+import { canReadExam, canWrite, hasPermission } from '../auth/index.js';
+import type { StaffPrincipal } from '../auth/index.js';
+import { applyManualGrade } from '../grading/index.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { CachedExam, SessionStore, SessionState } from './store/types.js';
 import type { ExamCatalog } from './exam-catalog.js';

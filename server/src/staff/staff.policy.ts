@@ -1,5 +1,5 @@
 import type { StaffMember } from '../../../contracts/staff.js';
-import type { StaffPrincipal } from '../auth/principal.js';
+import type { StaffPrincipal } from '../auth/index.js';
 import { AppError, conflict, forbidden } from '../platform/errors.js';
 
 export type StaffChange = 'edit' | 'deactivate' | 'delete';

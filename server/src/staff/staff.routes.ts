@@ -14,7 +14,7 @@ import {
   StaffPatch,
   StaffReplace,
 } from '../../../contracts/staff.js';
-import { staffOf } from '../auth/principal.js';
+import { staffOf } from '../auth/index.js';
 import type { AppContext } from '../context.js';
 
 const security = [{ bearer: [] }];

@@ -7,8 +7,8 @@ import type {
   StaffPatch,
 } from '../../../contracts/staff.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { hashPassword } from '../auth/passwords.js';
-import type { StaffPrincipal } from '../auth/principal.js';
+import { hashPassword } from '../auth/index.js';
+import type { StaffPrincipal } from '../auth/index.js';
 import { type AppError, conflict, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import { createRolesRepo } from './roles.repo.js';

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ImportResult } from '../api/types';
 import { useT } from '../i18n/i18n';
 import { Dialog } from './Dialog';
-import { downloadFile } from '../lib/download';
+import { downloadFile } from '../api/download';
 import { ErrorNote } from './ui';
 
 interface ImportDialogProps {

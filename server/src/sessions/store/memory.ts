@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { AppError } from '../../platform/errors.js';
-import { isExpired, saveAllowed } from '../../grading/timing.js';
+import { isExpired, saveAllowed } from '../../grading/index.js';
 import type { Sql } from '../../platform/postgres.js';
 import { createSessionPersistence, isAnswered, latestPerQuestion, type AnswerRow, type SessionPersistence } from './durable.repo.js';
 import { GroupCommitter, RefusedForGood } from '../../platform/group-commit.js';

@@ -1,3 +1,4 @@
+import type { Answer, ResultBreakdownItem } from '../../grading/index.js';
 import type { PersistLag } from '../../platform/slow-lane.js';
 import type { AnswerKey, ExamLiveState, PublishedExam } from '../../../../contracts/published-exam.js';
 
@@ -170,8 +171,8 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export type SessionStatus = 'IN_PROGRESS' | 'SUBMITTED' | 'SCORED' | 'PENDING_REVIEW';
 export type SubmitReason = 'STUDENT' | 'TIME_UP' | 'STAFF';
 
-/** An option id (single), option ids (multi), free text (text), or null (cleared). */
-export type Answer = string | string[] | null;
+
+export type { Answer, ResultBreakdownItem } from '../../grading/index.js';
 
 /** The live parts of an exam plus its schedule, which authoring may still move. */
 export interface ExamLive extends ExamLiveState {
@@ -270,16 +271,6 @@ export interface SubmitOutcome {
   result: SessionResult | null;
 }
 
-export interface ResultBreakdownItem {
-  questionId: string;
-  /** null while a text answer waits for a teacher */
-  correct: boolean | null;
-  /** points awarded (0 while pending) */
-  points: number;
-  maxPoints: number;
-  correctAnswer: string[];
-  pending: boolean;
-}
 
 /** The graded outcome of a session, stored once in exam_sessions.result. */
 export interface SessionResult {

@@ -10,7 +10,7 @@ import { useToast } from '../../components/Toast';
 import { Badge, EmptyState, ErrorNote, Loading, PageHeader, errorText } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { stripHtml } from '../../lib/time';
-import { downloadFile } from '../../lib/download';
+import { downloadFile } from '../../api/download';
 import { useAsync } from '../../lib/use-async';
 
 export function kindLabel(t: ReturnType<typeof useI18n>['t'], kind: BankQuestion['kind']): string {

@@ -8,7 +8,7 @@ import { DataTable } from '../../components/DataTable';
 import { useToast } from '../../components/Toast';
 import { PageHeader, StatusBadge, errorText } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
-import { downloadFile } from '../../lib/download';
+import { downloadFile } from '../../api/download';
 import { useAsync } from '../../lib/use-async';
 import { PaperDialog } from './PaperDialog';
 import { StudentCell, rowSession, rowStudent } from './MonitorPage';

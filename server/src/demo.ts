@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import type { CreateQuestionBody } from '../../../contracts/questions.js';
-import { hashPassword } from '../auth/passwords.js';
-import type { StaffPrincipal } from '../auth/principal.js';
-import type { AppContext } from '../context.js';
-import type { Sql } from './postgres.js';
+import type { CreateQuestionBody } from '../../contracts/questions.js';
+import { hashPassword, type StaffPrincipal } from './auth/index.js';
+import type { AppContext } from './context.js';
+import type { Sql } from './platform/postgres.js';
 
 export const DEMO_LOGINS = {
   admin: { email: 'admin@demo.examhall.test', password: 'demo-admin-pass' },

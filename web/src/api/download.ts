@@ -1,4 +1,4 @@
-import { requestRaw } from '../api/http';
+import { requestRaw } from './http';
 
 /**
  * Fetches a file with the bearer token (a plain link cannot carry it) and hands the bytes to
