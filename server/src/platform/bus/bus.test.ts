@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshRedisUrl } from '../../../test/harness.js';
 import { connectRedis, parseRedisUrl, type RedisSettings } from '../redis/connection.js';
 import { RedisKeys } from '../redis/keys.js';
-import { busContract, freshTopicName, recorder, recordingLogger, until, type BusContractSetup } from './contract.js';
+import { busContract, type BusContractSetup } from './contract.js';
+import { freshTopicName, recorder, recordingLogger, until } from './contract-support.js';
 import type { BusLogger } from './core.js';
 import { createMemoryBus } from './memory.js';
 import { topic, type Bus, type Topic } from './port.js';
@@ -24,7 +25,11 @@ busContract('memory', () => {
 });
 
 /** Buses as separate processes would have them: each its own two connections, one prefix. */
-function redisWorld(): BusContractSetup & { keys: RedisKeys; settings: RedisSettings; raw(): Redis } {
+function redisWorld(): BusContractSetup & {
+  keys: RedisKeys;
+  settings: RedisSettings;
+  raw(): Redis;
+} {
   const settings = parseRedisUrl(freshRedisUrl());
   const keys = new RedisKeys(settings.prefix, settings.shards);
   const connections: Redis[] = [];
@@ -39,7 +44,12 @@ function redisWorld(): BusContractSetup & { keys: RedisKeys; settings: RedisSett
     settings,
     raw: () => connect('bus-test-raw'),
     open: (logger = quiet) => {
-      const bus = createRedisBus({ publisher: connect('bus-test'), subscriber: connect('bus-test-subscriber'), keys, logger });
+      const bus = createRedisBus({
+        publisher: connect('bus-test'),
+        subscriber: connect('bus-test-subscriber'),
+        keys,
+        logger,
+      });
       buses.push(bus);
       return bus;
     },
@@ -68,7 +78,10 @@ describe('Bus on Redis, across processes', () => {
    */
   async function live<T>(bus: Bus, t: Topic<T>, probe: T): Promise<void> {
     let heard = false;
-    const stop = bus.subscribe(t, (payload) => void (heard ||= JSON.stringify(payload) === JSON.stringify(probe)));
+    const stop = bus.subscribe(
+      t,
+      (payload) => void (heard ||= JSON.stringify(payload) === JSON.stringify(probe)),
+    );
     await bus.publish(t, probe);
     await until('the probe', () => heard);
     stop();
@@ -84,9 +97,15 @@ describe('Bus on Redis, across processes', () => {
     const events = (got: { from: string }[]) => got.filter((e) => e.from !== 'probe');
 
     await a.publish(t, { from: 'a' });
-    await until('a’s event everywhere', () => events(heardByA.got).length === 1 && events(heardByB.got).length === 1);
+    await until(
+      'a’s event everywhere',
+      () => events(heardByA.got).length === 1 && events(heardByB.got).length === 1,
+    );
     await b.publish(t, { from: 'b' });
-    await until('b’s event everywhere', () => events(heardByA.got).length === 2 && events(heardByB.got).length === 2);
+    await until(
+      'b’s event everywhere',
+      () => events(heardByA.got).length === 2 && events(heardByB.got).length === 2,
+    );
     expect(events(heardByA.got)).toEqual([{ from: 'a' }, { from: 'b' }]);
     expect(events(heardByB.got)).toEqual([{ from: 'a' }, { from: 'b' }]);
   });
@@ -106,7 +125,10 @@ describe('Bus on Redis, across processes', () => {
     await bus.publish(t, { ok: true });
     await until('the good event', () => got.length === 2);
     expect(got).toEqual([{ ok: false }, { ok: true }]);
-    expect(logger.messages).toEqual(['bus message dropped: not JSON', 'bus message dropped: not JSON']);
+    expect(logger.messages).toEqual([
+      'bus message dropped: not JSON',
+      'bus message dropped: not JSON',
+    ]);
   });
 
   it('speaks RedisBus’s wire on the infrastructure channels, so processes can move one at a time', async () => {
@@ -134,7 +156,12 @@ describe('Bus on Redis, across processes', () => {
   it('hears again once its subscriber connection is cut and comes back', async () => {
     const subscriber = world.raw();
     const id = await subscriber.client('ID');
-    const bus = createRedisBus({ publisher: world.raw(), subscriber, keys: world.keys, logger: quiet });
+    const bus = createRedisBus({
+      publisher: world.raw(),
+      subscriber,
+      keys: world.keys,
+      logger: quiet,
+    });
     try {
       const t = topic<number>(freshTopicName());
       const { got, handler } = recorder<number>();

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshTopicName, recorder, recordingLogger, settle, until } from './contract-support.js';
 import type { BusLogger } from './core.js';
 import { topic, type Bus, type JsonValue } from './port.js';
 
@@ -13,32 +13,6 @@ export interface BusContractSetup {
   /** closes every bus opened, and whatever they ran on */
   close(): Promise<void>;
 }
-
-/** A logger that keeps what the bus reported, for assertions. */
-export function recordingLogger(): BusLogger & { messages: string[] } {
-  const messages: string[] = [];
-  return { messages, warn: (_details, message) => void messages.push(message) };
-}
-
-/** A topic no other case uses, so cases never hear each other. */
-export const freshTopicName = () => `contract.c${randomBytes(5).toString('hex')}`;
-
-export function recorder<T>() {
-  const got: T[] = [];
-  return { got, handler: (payload: T) => void got.push(payload) };
-}
-
-/** Polls until `check` holds; fails the test naming `what`. */
-export async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Long enough for a message that was going to arrive to have arrived (negative checks). */
-const settle = () => new Promise((r) => setTimeout(r, 100));
 
 export function busContract(name: string, makeSetup: () => BusContractSetup): void {
   describe(`Bus contract: ${name}`, () => {
@@ -157,7 +131,13 @@ export function busContract(name: string, makeSetup: () => BusContractSetup): vo
       const t = topic<Rich>(freshTopicName());
       const { got, handler } = recorder<Rich>();
       bus.subscribe(t, handler);
-      const payload: Rich = { text: 'Ujian — 数学 ✓ "quoted" \n', n: -1.5e-7, flags: [true, false], nested: { none: null, list: [{ k: '' }] }, note: undefined };
+      const payload: Rich = {
+        text: 'Ujian — 数学 ✓ "quoted" \n',
+        n: -1.5e-7,
+        flags: [true, false],
+        nested: { none: null, list: [{ k: '' }] },
+        note: undefined,
+      };
       await bus.publish(t, payload);
       await until('the event', () => got.length === 1);
       expect(got[0]).toEqual(JSON.parse(JSON.stringify(payload)) as JsonValue);
@@ -187,7 +167,14 @@ export function busContract(name: string, makeSetup: () => BusContractSetup): vo
       const logger = recordingLogger();
       const bus = setup.open(logger);
       const t = topic<{ n: number }>(freshTopicName(), (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof value['n'] !== 'number' || value['n'] < 0) throw new Error('not a count');
+        if (
+          typeof value !== 'object' ||
+          value === null ||
+          Array.isArray(value) ||
+          typeof value['n'] !== 'number' ||
+          value['n'] < 0
+        )
+          throw new Error('not a count');
         return { n: value['n'] };
       });
       const { got, handler } = recorder<{ n: number }>();

@@ -36,16 +36,20 @@ interface Subscription {
 type Target = Topic<unknown> | InfraChannel;
 
 const routeOf = (target: Target): Route =>
-  typeof target === 'string' ? { kind: 'infra', name: target } : { kind: 'topic', name: target.name };
+  typeof target === 'string'
+    ? { kind: 'infra', name: target }
+    : { kind: 'topic', name: target.name };
 
 function encode(route: Route, payload: unknown): string {
   if (route.kind === 'infra') {
-    if (typeof payload !== 'string') throw new TypeError(`bus channel ${route.name} carries strings`);
+    if (typeof payload !== 'string')
+      throw new TypeError(`bus channel ${route.name} carries strings`);
     return payload;
   }
   // Throws on a cycle or a bigint; undefined means there was nothing JSON could carry.
   const message = JSON.stringify(payload);
-  if (message === undefined) throw new TypeError(`bus topic ${route.name}: the payload is not JSON`);
+  if (message === undefined)
+    throw new TypeError(`bus topic ${route.name}: the payload is not JSON`);
   return message;
 }
 
@@ -77,7 +81,11 @@ export class TransportBus implements Bus {
     const route = routeOf(target);
     const channel = this.transport.channel(route);
     // The overloads tie each handler to what its topic's decoder (or its channel) yields.
-    const subscription: Subscription = { route, decode: typeof target === 'string' ? undefined : target.decode, handler: handler as Handler<unknown> };
+    const subscription: Subscription = {
+      route,
+      decode: typeof target === 'string' ? undefined : target.decode,
+      handler: handler as Handler<unknown>,
+    };
     let set = this.subscriptions.get(channel);
     if (!set) {
       set = new Set();
@@ -123,7 +131,8 @@ export class TransportBus implements Bus {
         this.run(subscription, parsed.value);
         continue;
       }
-      if (!decoded.has(decode)) decoded.set(decode, this.decode(subscription, decode, parsed.value));
+      if (!decoded.has(decode))
+        decoded.set(decode, this.decode(subscription, decode, parsed.value));
       const value = decoded.get(decode);
       if (value) this.run(subscription, value.value);
     }
@@ -140,17 +149,25 @@ export class TransportBus implements Bus {
     }
   }
 
-  private decode(subscription: Subscription, decode: (value: JsonValue) => unknown, value: JsonValue): { value: unknown } | undefined {
+  private decode(
+    subscription: Subscription,
+    decode: (value: JsonValue) => unknown,
+    value: JsonValue,
+  ): { value: unknown } | undefined {
     try {
       return { value: decode(value) };
     } catch (err) {
-      this.logger.warn({ err, topic: subscription.route.name }, 'bus message dropped: refused by its decoder');
+      this.logger.warn(
+        { err, topic: subscription.route.name },
+        'bus message dropped: refused by its decoder',
+      );
       return undefined;
     }
   }
 
   private run(subscription: Subscription, payload: unknown): void {
-    const failed = (err: unknown) => this.logger.warn({ err, topic: subscription.route.name }, 'bus subscriber failed');
+    const failed = (err: unknown) =>
+      this.logger.warn({ err, topic: subscription.route.name }, 'bus subscriber failed');
     try {
       const result = subscription.handler(payload);
       if (result instanceof Promise) result.catch(failed);

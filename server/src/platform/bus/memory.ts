@@ -1,4 +1,10 @@
-import { TransportBus, type BusLogger, type BusTransport, type Deliver, type Route } from './core.js';
+import {
+  TransportBus,
+  type BusLogger,
+  type BusTransport,
+  type Deliver,
+  type Route,
+} from './core.js';
 import type { Bus } from './port.js';
 
 /**

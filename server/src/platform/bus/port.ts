@@ -50,7 +50,8 @@ export type Unsubscribe = () => void;
 export type InfraChannel = Parameters<RedisKeys['channel']>[0];
 
 /** A value JSON carries unchanged. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
  * `T` itself, mapped member by member, when every part of it survives a JSON round trip;
@@ -81,7 +82,9 @@ export interface Topic<T> {
 }
 
 /** The name's type, as the compiler's way of saying no to a payload type JSON cannot carry. */
-type JsonChecked<T> = [T] extends [JsonSafe<T>] ? string : 'the payload type of this topic does not survive JSON';
+type JsonChecked<T> = [T] extends [JsonSafe<T>]
+  ? string
+  : 'the payload type of this topic does not survive JSON';
 
 const TOPIC_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
@@ -93,6 +96,7 @@ const TOPIC_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 export function topic<T>(name: JsonChecked<T>, decode?: (value: JsonValue) => T): Topic<T> {
   // The dot keeps domain topics apart from infrastructure channels at a glance, and the
   // narrow alphabet keeps channel names free of Redis hash-tag braces and whitespace.
-  if (!TOPIC_NAME.test(name)) throw new Error(`A bus topic is named owner.event in lower case: ${name}`);
+  if (!TOPIC_NAME.test(name))
+    throw new Error(`A bus topic is named owner.event in lower case: ${name}`);
   return Object.freeze({ name, decode });
 }

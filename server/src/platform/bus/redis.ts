@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
-import { TransportBus, type BusLogger, type BusTransport, type Deliver, type Route } from './core.js';
+import {
+  TransportBus,
+  type BusLogger,
+  type BusTransport,
+  type Deliver,
+  type Route,
+} from './core.js';
 import type { Bus } from './port.js';
 
 export interface RedisBusOptions {
@@ -58,7 +64,9 @@ class RedisTransport implements BusTransport {
   }
 
   channel(route: Route): string {
-    return route.kind === 'infra' ? this.options.keys.channel(route.name) : topicChannel(this.options.keys, route.name);
+    return route.kind === 'infra'
+      ? this.options.keys.channel(route.name)
+      : topicChannel(this.options.keys, route.name);
   }
 
   send(channel: string, message: string): Promise<void> {
@@ -85,7 +93,10 @@ class RedisTransport implements BusTransport {
         () => undefined,
         (err: unknown) => {
           if (this.wanted.has(channel)) this.failed.add(channel);
-          this.options.logger.warn({ err, channel }, 'bus: could not subscribe; trying again when Redis is back');
+          this.options.logger.warn(
+            { err, channel },
+            'bus: could not subscribe; trying again when Redis is back',
+          );
         },
       )
       .finally(() => {
