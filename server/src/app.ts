@@ -104,13 +104,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerHttpMetrics(app, ctx.metrics);
   await app.register(healthRoutes, { readiness: ctx.readiness, metrics: ctx.metrics, metricsToken: ctx.config.metricsToken });
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
-  await app.register(schoolRoutes, { prefix: '/api/v1/admin', ctx });
-  await app.register(questionRoutes, { prefix: '/api/v1/admin', ctx });
-  await app.register(examRoutes, { prefix: '/api/v1/admin', ctx });
-  await app.register(examReportRoutes, { prefix: '/api/v1/admin', ctx });
-  await app.register(uploadRoutes, { prefix: '/api/v1/admin', ctx });
-  await app.register(uploadedFiles, { ctx });
-  await app.register(staffRoutes, { prefix: '/api/v1/admin', ctx });
+  const { guards, config } = ctx;
+  const uploadLimitBytes = config.uploadLimitBytes;
+  await app.register(schoolRoutes, { prefix: '/api/v1/admin', school: ctx.school, guards, uploadLimitBytes });
+  await app.register(questionRoutes, { prefix: '/api/v1/admin', questions: ctx.questions, guards, uploadLimitBytes });
+  await app.register(examRoutes, { prefix: '/api/v1/admin', exams: ctx.exams, guards });
+  await app.register(examReportRoutes, { prefix: '/api/v1/admin', reports: ctx.examReports, guards });
+  await app.register(uploadRoutes, { prefix: '/api/v1/admin', uploads: ctx.uploads, guards, uploadLimitBytes });
+  await app.register(uploadedFiles, { uploads: ctx.uploads });
+  await app.register(staffRoutes, { prefix: '/api/v1/admin', staff: ctx.staff, guards });
   // The student exam day: /api/v1 student routes and socket, /api/v1/admin session tools.
   // Frames over 16 KiB close the socket with 1009 (ws enforces maxPayload).
   await app.register(websocket, { options: { maxPayload: WS_MAX_MESSAGE_BYTES } });

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses, IdParams } from '../../../contracts/common.js';
 import { ExamMonitor } from '../../../contracts/exams.js';
-import { staffOf } from '../auth/index.js';
-import type { AppContext } from '../context.js';
+import { staffOf, type Guards } from '../auth/index.js';
+import type { ExamReportsService } from './exam-reports.service.js';
 import { attachment, CSV_TYPE, XLSX_TYPE } from '../platform/spreadsheet.js';
 
 const tags = ['exams'];
@@ -11,9 +11,8 @@ const security = [{ bearer: [] }];
 const FileDownload = Type.Unsafe<string | Buffer>({ type: 'string', format: 'binary' });
 
 /** Read-only staff views of an exam: its author, or anyone with exams:read_all. */
-export const examReportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const canRead = ctx.guards.requirePermission('exams:read_all', 'exams:write_own', 'exams:write_all');
-  const reports = ctx.examReports;
+export const examReportRoutes: FastifyPluginAsyncTypebox<{ reports: ExamReportsService; guards: Guards }> = async (app, { reports, guards }) => {
+  const canRead = guards.requirePermission('exams:read_all', 'exams:write_own', 'exams:write_all');
 
   app.get('/exams/:id/sessions', {
     onRequest: canRead,

@@ -2,17 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses, IdParams } from '../../../contracts/common.js';
 import { CreateExamBody, Exam, ExamListQuery, ExamPage, UpdateExamBody } from '../../../contracts/exams.js';
-import { staffOf } from '../auth/index.js';
-import type { AppContext } from '../context.js';
+import { staffOf, type Guards } from '../auth/index.js';
+import type { ExamsService } from './exams.service.js';
 
 const tags = ['exams'];
 const security = [{ bearer: [] }];
 
 /** Exams as staff author them, under /api/v1/admin. Ownership is checked in the service. */
-export const examRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const canRead = ctx.guards.requirePermission('exams:read_all', 'exams:write_own', 'exams:write_all');
-  const canWrite = ctx.guards.requirePermission('exams:write_own', 'exams:write_all');
-  const exams = ctx.exams;
+export const examRoutes: FastifyPluginAsyncTypebox<{ exams: ExamsService; guards: Guards }> = async (app, { exams, guards }) => {
+  const canRead = guards.requirePermission('exams:read_all', 'exams:write_own', 'exams:write_all');
+  const canWrite = guards.requirePermission('exams:write_own', 'exams:write_all');
 
   app.get('/exams', {
     onRequest: canRead,

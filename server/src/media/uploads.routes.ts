@@ -3,14 +3,17 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, errorResponses } from '../../../contracts/common.js';
 import { FilePartBody, UploadedImage } from '../../../contracts/questions.js';
-import type { AppContext } from '../context.js';
 import { readFilePart } from '../platform/multipart-file.js';
-import { UPLOAD_NAME } from './uploads.service.js';
+import type { Guards } from '../auth/index.js';
+import { UPLOAD_NAME, type UploadsService } from './uploads.service.js';
 
 /** POST /api/v1/admin/uploads/images (staff with uploads:write). */
-export const uploadRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const uploadRoutes: FastifyPluginAsyncTypebox<{ uploads: UploadsService; guards: Guards; uploadLimitBytes: number }> = async (
+  app,
+  { uploads, guards, uploadLimitBytes },
+) => {
   app.post('/uploads/images', {
-    onRequest: ctx.guards.requirePermission('uploads:write'),
+    onRequest: guards.requirePermission('uploads:write'),
     schema: {
       tags: ['media'],
       summary: 'Upload an image for question HTML (PNG, JPEG, GIF or WebP, judged by content)',
@@ -21,16 +24,16 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       response: { 201: UploadedImage, ...errorResponses, 413: ErrorResponse },
     },
   }, async (request, reply) => {
-    const file = await readFilePart(request, ctx.config.uploadLimitBytes);
-    return reply.status(201).send(await ctx.uploads.storeImage(file));
+    const file = await readFilePart(request, uploadLimitBytes);
+    return reply.status(201).send(await uploads.storeImage(file));
   });
 };
 
 /** GET /uploads/<sha256>.<ext>: public, cached forever (a name never changes content). */
-export const uploadedFiles: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  await mkdir(ctx.uploads.dir, { recursive: true });
+export const uploadedFiles: FastifyPluginAsyncTypebox<{ uploads: UploadsService }> = async (app, { uploads }) => {
+  await mkdir(uploads.dir, { recursive: true });
   await app.register(fastifyStatic, {
-    root: ctx.uploads.dir,
+    root: uploads.dir,
     prefix: '/uploads/',
     decorateReply: false,
     index: false,

@@ -10,8 +10,8 @@ import {
   QuestionListQuery,
   UpdateQuestionBody,
 } from '../../../contracts/questions.js';
-import { staffOf } from '../auth/index.js';
-import type { AppContext } from '../context.js';
+import { staffOf, type Guards } from '../auth/index.js';
+import type { QuestionsService } from './questions.service.js';
 import { readFilePart } from '../platform/multipart-file.js';
 import { attachment, CSV_TYPE, XLSX_TYPE } from '../platform/spreadsheet.js';
 
@@ -24,10 +24,12 @@ const LAYOUT = 'Columns: kind (single|multi|text), text, option_a … option_f (
   'Header row first; headers are case-insensitive. CSV (comma or semicolon) or XLSX.';
 
 /** The question bank, under /api/v1/admin. */
-export const questionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const canRead = ctx.guards.requirePermission('questions:read', 'questions:write_own', 'questions:write_all');
-  const canWrite = ctx.guards.requirePermission('questions:write_own', 'questions:write_all');
-  const questions = ctx.questions;
+export const questionRoutes: FastifyPluginAsyncTypebox<{ questions: QuestionsService; guards: Guards; uploadLimitBytes: number }> = async (
+  app,
+  { questions, guards, uploadLimitBytes },
+) => {
+  const canRead = guards.requirePermission('questions:read', 'questions:write_own', 'questions:write_all');
+  const canWrite = guards.requirePermission('questions:write_own', 'questions:write_all');
 
   app.get('/questions', {
     onRequest: canRead,
@@ -66,7 +68,7 @@ export const questionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       tags, security, summary: 'Import questions from CSV or XLSX (multipart part `file`)', description: LAYOUT,
       consumes: ['multipart/form-data'], body: FilePartBody, response: { 200: ImportResult, ...errorResponses, 413: ErrorResponse },
     },
-  }, async (request) => questions.importFile(staffOf(request), await readFilePart(request, ctx.config.uploadLimitBytes)));
+  }, async (request) => questions.importFile(staffOf(request), await readFilePart(request, uploadLimitBytes)));
 
   app.get('/questions/import/template.csv', {
     onRequest: canRead,

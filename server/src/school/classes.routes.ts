@@ -1,3 +1,4 @@
+import type { SchoolRouteDeps } from './school.service.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { IdParams, errorResponses } from '../../../contracts/common.js';
@@ -9,16 +10,15 @@ import {
   ClassReplace,
   SchoolClass,
 } from '../../../contracts/school.js';
-import type { AppContext } from '../context.js';
 
 const tags = ['classes'];
 const security = [{ bearer: [] }];
 
-export const classesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
+export const classesRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async (
   app,
-  { ctx },
+  deps,
 ) => {
-  const { school, guards } = ctx;
+  const { school, guards } = deps;
   const canRead = guards.requirePermission('classes:read');
   const canWrite = guards.requirePermission('classes:write');
 

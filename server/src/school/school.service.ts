@@ -1,3 +1,4 @@
+import type { Guards } from '../auth/index.js';
 import os from 'node:os';
 import type {
   ClassCreate,
@@ -240,3 +241,10 @@ export function createSchoolService(deps: Deps) {
 }
 
 export type SchoolService = ReturnType<typeof createSchoolService>;
+
+/** What the school routes use: the school service, the guards, the upload limit for imports. */
+export interface SchoolRouteDeps {
+  school: SchoolService;
+  guards: Guards;
+  uploadLimitBytes: number;
+}

@@ -1,3 +1,4 @@
+import type { SchoolRouteDeps } from './school.service.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ErrorResponse, IdParams, errorResponses } from '../../../contracts/common.js';
@@ -12,7 +13,6 @@ import {
   StudentPatch,
   StudentReplace,
 } from '../../../contracts/school.js';
-import type { AppContext } from '../context.js';
 import { readFilePart } from '../platform/multipart-file.js';
 import { attachment, CSV_TYPE } from '../platform/spreadsheet.js';
 import { IMPORT_TEMPLATE_CSV } from './student-import.js';
@@ -20,11 +20,11 @@ import { IMPORT_TEMPLATE_CSV } from './student-import.js';
 const tags = ['students'];
 const security = [{ bearer: [] }];
 
-export const studentsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
+export const studentsRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async (
   app,
-  { ctx },
+  deps,
 ) => {
-  const { school, guards } = ctx;
+  const { school, guards } = deps;
   const canRead = guards.requirePermission('students:read');
   const canWrite = guards.requirePermission('students:write');
 
@@ -154,7 +154,7 @@ export const studentsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       },
     },
     async (request) =>
-      school.importStudents(await readFilePart(request, ctx.config.uploadLimitBytes)),
+      school.importStudents(await readFilePart(request, deps.uploadLimitBytes)),
   );
 
   app.get(

@@ -14,18 +14,17 @@ import {
   StaffPatch,
   StaffReplace,
 } from '../../../contracts/staff.js';
-import { staffOf } from '../auth/index.js';
-import type { AppContext } from '../context.js';
+import { staffOf, type Guards } from '../auth/index.js';
+import type { StaffService } from './staff.service.js';
 
 const security = [{ bearer: [] }];
 const noContent = { 204: Type.Null(), ...errorResponses };
 
 /** Staff accounts, roles and the permission catalogue under /api/v1/admin. */
-export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const service = ctx.staff;
-  const canRead = ctx.guards.requirePermission('staff:read');
-  const canWrite = ctx.guards.requirePermission('staff:write');
-  app.addHook('onRequest', ctx.guards.staff);
+export const staffRoutes: FastifyPluginAsyncTypebox<{ staff: StaffService; guards: Guards }> = async (app, { staff: service, guards }) => {
+  const canRead = guards.requirePermission('staff:read');
+  const canWrite = guards.requirePermission('staff:write');
+  app.addHook('onRequest', guards.staff);
 
   // ── Accounts ──
   const tags = ['staff'];
