@@ -11,6 +11,7 @@ import { createMetrics } from './platform/metrics.js';
 import type { Sql } from './platform/postgres.js';
 import { createSessionStore } from './sessions/store/index.js';
 import { createRedisPlatform } from './platform/redis/index.js';
+import { createMemoryBus } from './platform/bus/index.js';
 import { connectLoginsAcrossProcesses, connectStaffAccessAcrossProcesses } from './auth/cross-process.js';
 import { createSessionMetrics } from './sessions/session-metrics.js';
 import { createSessionsFeature } from './sessions/sessions.feature.js';
@@ -40,7 +41,9 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const redis = config.redisUrl
     ? createRedisPlatform({ url: config.redisUrl, logger, metrics, writer: config.roles.writer })
     : undefined;
-  if (redis) connectLoginsAcrossProcesses(redis.bus, logins, logger);
+  // The bus: domain events between features, and across processes over Redis pub/sub.
+  const bus = redis?.bus ?? createMemoryBus({ logger });
+  connectLoginsAcrossProcesses(bus, logins, logger);
   const failures = createFailureCounters(config.loginLimits, redis?.failureCounter);
   const auth = createAuthService({
     repo: createAuthRepo(sql),
@@ -51,7 +54,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     bcryptCost: config.bcryptCost,
   });
-  if (redis) connectStaffAccessAcrossProcesses(redis.bus, auth.staffAccess, logger);
+  connectStaffAccessAcrossProcesses(bus, auth.staffAccess, logger);
   const guards = createGuards(auth);
   const school = createSchoolService({
     sql, auth, bcryptCost: config.bcryptCost, usage: { examsTargetingClass, examSessionsOfStudent },
@@ -67,12 +70,12 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   const sockets = metrics.gauge('examhall_ws_connections', 'Open WebSockets (students, staff, players)');
   gateway.onConnect(() => sockets.set(gateway.size));
   gateway.onDisconnect(() => sockets.set(gateway.size));
-  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry, gateway });
+  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry, gateway, bus });
   const uploads = createUploadsService({ dataDir: config.dataDir });
   const questions = createQuestionsService({ sql, usage: examQuestionUsage });
   // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the
   // exam (its catalog's examChanged); a no-op until that is wired here.
-  const exams = createExamsService({ sql, questions, onExamChanged: (examId: string) => sessions.examChanged(examId) });
+  const exams = createExamsService({ sql, questions, onExamChanged: (examId: string) => sessions.examChanged(examId), bus, logger });
   const examReports = createExamReportsService({ sql, exams });
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
@@ -94,7 +97,7 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     return { ok: lag.oldestMs < 10_000, detail: lag };
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions, redis, gateway };
+  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions, redis, gateway, bus };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

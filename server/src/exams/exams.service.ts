@@ -1,3 +1,6 @@
+import type { Logger } from 'pino';
+import type { Bus } from '../platform/bus/index.js';
+import { ExamClosed, ExamPublished } from './exams.events.js';
 import type { CreateExamBody, Exam, ExamListQuery, ExamQuestionRef, ExamSummary, ExamTarget, UpdateExamBody } from '../../../contracts/exams.js';
 import { canReadExam, canWrite } from '../auth/index.js';
 import type { StaffPrincipal } from '../auth/index.js';
@@ -19,6 +22,9 @@ export interface ExamsDeps {
    * while students are still checked against the old one. Every such call is safe to retry.
    */
   onExamChanged: (examId: string) => Promise<void>;
+  /** `exam.published` / `exam.closed` for other features (an announcement, unlike onExamChanged) */
+  bus?: Bus;
+  logger?: Pick<Logger, 'warn'>;
   now?: () => Date;
 }
 
@@ -102,6 +108,13 @@ export function createExamsService(deps: ExamsDeps) {
     });
     const after = await get(staff, id);
     if (after.status !== 'DRAFT' || before.status !== 'DRAFT') await onExamChanged(id);
+    if (after.status !== before.status) {
+      const lifecycle = after.status === 'PUBLISHED' ? ExamPublished : after.status === 'CLOSED' ? ExamClosed : undefined;
+      if (lifecycle) {
+        await deps.bus?.publish(lifecycle, { examId: id, at: now().toISOString() })
+          .catch((err: unknown) => deps.logger?.warn({ err, examId: id }, 'could not announce an exam change'));
+      }
+    }
     return after;
   }
 

@@ -11,6 +11,8 @@ import { sessionRoutes } from './sessions.routes.js';
 import { createSessionsRepo } from './sessions.repo.js';
 import { createSessionsService } from './sessions.service.js';
 import { registerSessionSocket } from './sessions.socket.js';
+import { SessionNoticeTopic } from './sessions.events.js';
+import type { Bus } from '../platform/bus/index.js';
 import { sessionStaffRoutes } from './staff.routes.js';
 import { createSessionStaffService } from './staff.service.js';
 import { createSweeper, type SweeperOptions } from './sweeper.js';
@@ -24,16 +26,18 @@ export function createSessionsFeature(deps: {
   logger: Logger;
   entryTokenFailures: FailureCounter;
   gateway: SocketGateway;
+  bus: Bus;
   sweeper?: SweeperOptions;
 }) {
   const { hotStore, metrics, logger } = deps;
   const graceMs = deps.config.saveGraceMs;
   const repo = createSessionsRepo(deps.sql);
   const catalog = createExamCatalog({ hotStore, repo });
+  const { bus } = deps;
   const service = createSessionsService({
-    hotStore, catalog, repo, metrics, logger, saveGraceMs: graceMs, entryTokenFailures: deps.entryTokenFailures,
+    hotStore, bus, catalog, repo, metrics, logger, saveGraceMs: graceMs, entryTokenFailures: deps.entryTokenFailures,
   });
-  const staff = createSessionStaffService({ hotStore, catalog, repo });
+  const staff = createSessionStaffService({ hotStore, catalog, repo, bus, logger });
   const sweeper = createSweeper({ hotStore, sessions: service, repo, metrics, logger, graceMs, ...(deps.sweeper ? { options: deps.sweeper } : {}) });
   const socket = registerSessionSocket(deps.gateway, service);
   return {
@@ -42,6 +46,7 @@ export function createSessionsFeature(deps: {
     catalog,
     sweeper,
     socket,
+    bus,
     /**
      * The exams feature's onExamChanged: reload the hot copy; when the exam was closed, end
      * the sessions still open — in the background, so the close request does not wait for
@@ -74,7 +79,7 @@ export const sessionsPlugin: FastifyPluginAsync<{
 
   let unsubscribe: (() => void) | undefined;
   app.addHook('onReady', async () => {
-    unsubscribe = hotStore.subscribe((notice) => feature.socket.notify(notice));
+    unsubscribe = feature.bus.subscribe(SessionNoticeTopic, (notice) => feature.socket.notify(notice));
     if (writer) feature.sweeper.start();
   });
   app.addHook('onClose', async () => {

@@ -9,7 +9,9 @@ import { newSeed, sessionOrder } from '../grading/index.js';
 import { sessionEndsAt, withinSchedule } from '../grading/index.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { IDEMPOTENCY_TTL_MS, type Answer, type CachedExam, type SessionStore, type SessionMeta, type SessionResult, type SessionState, type SubmitReason, type SessionIdentity } from './store/types.js';
+import type { Bus } from '../platform/bus/index.js';
 import { checkAnswers, type AnswerInput } from './answer-rules.js';
+import { SessionNoticeTopic, SessionScored, type SessionScoredEvent } from './sessions.events.js';
 import type { ExamCatalog } from './exam-catalog.js';
 import { presentResult, presentSessionView } from './presenter.js';
 import type { SessionMetrics } from './session-metrics.js';
@@ -17,6 +19,7 @@ import type { SessionsRepo } from './sessions.repo.js';
 
 export interface SessionsDeps {
   hotStore: SessionStore;
+  bus: Bus;
   catalog: ExamCatalog;
   repo: SessionsRepo;
   metrics: SessionMetrics;
@@ -31,6 +34,11 @@ export type Transport = 'http' | 'ws';
 
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The `session.scored` event of a recorded result. */
+export function scoredEvent(sessionId: string, meta: Pick<SessionMeta, 'examId' | 'studentId'>, result: SessionResult): SessionScoredEvent {
+  return { sessionId, examId: meta.examId, studentId: meta.studentId, score: result.score, maxScore: result.maxScore, submittedAt: iso(result.submittedAt) };
+}
 
 /** Session identities this process has seen, least recently used dropped first. They never change, so never go stale. */
 class IdentityCache {
@@ -118,8 +126,13 @@ export function createSessionsService(deps: SessionsDeps) {
       metrics.submits.inc({ reason });
       const m = outcome.meta;
       logger.info({ sessionId, examId: m.examId, reason, status: result.status }, 'session submitted');
-      // Other tabs and devices of this student learn the session is over.
-      await hotStore.publish({ type: 'closed', sessionId, studentId: m.studentId, reason: reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED' });
+      // Other tabs and devices of this student learn the session is over; leaderboards and
+      // analytics learn of the score. Both are announcements: the result is in PostgreSQL.
+      const announced = [
+        deps.bus.publish(SessionNoticeTopic, { type: 'closed', sessionId, studentId: m.studentId, reason: reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED' }),
+        ...(result.status === 'SCORED' ? [deps.bus.publish(SessionScored, scoredEvent(sessionId, m, result))] : []),
+      ];
+      await Promise.all(announced).catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce the end of a session'));
     }
     return { meta: { ...outcome.meta, status: result.status, result }, result };
   }

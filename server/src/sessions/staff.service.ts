@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { SessionReview, StaffResultView } from '../../../contracts/sessions.js';
 import { canReadExam, canWrite, hasPermission } from '../auth/index.js';
 import type { StaffPrincipal } from '../auth/index.js';
@@ -7,6 +8,9 @@ import type { CachedExam, SessionStore, SessionState } from './store/types.js';
 import type { ExamCatalog } from './exam-catalog.js';
 import { presentStaffResult } from './presenter.js';
 import type { SessionsRepo } from './sessions.repo.js';
+import type { Bus } from '../platform/bus/index.js';
+import { SessionNoticeTopic, SessionScored } from './sessions.events.js';
+import { scoredEvent } from './sessions.service.js';
 
 /**
  * Staff tools on live sessions: extend a student's time, grade text answers, release
@@ -17,9 +21,11 @@ export function createSessionStaffService(deps: {
   hotStore: SessionStore;
   catalog: ExamCatalog;
   repo: SessionsRepo;
+  bus: Bus;
+  logger: Pick<Logger, 'warn'>;
   now?: () => number;
 }) {
-  const { hotStore, catalog, repo } = deps;
+  const { hotStore, catalog, repo, bus, logger } = deps;
   const now = deps.now ?? Date.now;
 
   async function sessionWithExam(staff: StaffPrincipal, sessionId: string): Promise<{ state: SessionState; cached: CachedExam }> {
@@ -68,7 +74,8 @@ export function createSessionStaffService(deps: {
       const { state } = await sessionWithExam(staff, sessionId);
       if (state.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
       const meta = await hotStore.extend(sessionId, state.meta.endsAt + minutes * 60_000);
-      await hotStore.publish({ type: 'time', sessionId, studentId: meta.studentId, endsAt: meta.endsAt });
+      await bus.publish(SessionNoticeTopic, { type: 'time', sessionId, studentId: meta.studentId, endsAt: meta.endsAt })
+        .catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce an extension'));
       return { sessionId, endsAt: new Date(meta.endsAt).toISOString(), serverNow: new Date(now()).toISOString() };
     },
 
@@ -90,6 +97,9 @@ export function createSessionStaffService(deps: {
       if (!result) throw conflict('The session has not been graded yet; try again in a moment');
       // PostgreSQL now holds the new result; drop the hot copy so every reader sees it.
       await hotStore.evictSession(sessionId);
+      if (result.status === 'SCORED') {
+        await bus.publish(SessionScored, scoredEvent(sessionId, state.meta, result)).catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce a score'));
+      }
       return presentStaffResult(sessionId, result);
     },
 

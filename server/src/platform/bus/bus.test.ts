@@ -8,7 +8,7 @@ import { freshTopicName, recorder, recordingLogger, until } from './contract-sup
 import type { BusLogger } from './core.js';
 import { createMemoryBus } from './memory.js';
 import { topic, type Bus, type Topic } from './port.js';
-import { createRedisBus, topicChannel } from './redis.js';
+import { createRedisBus } from '../redis/bus.js';
 
 const quiet: BusLogger = { warn: () => undefined };
 
@@ -120,8 +120,8 @@ describe('Bus on Redis, across processes', () => {
     await live(bus, t, { ok: false });
     // What `redis-cli PUBLISH <channel> '{not json'` sends: no bus encoded it.
     const raw = world.raw();
-    await raw.publish(topicChannel(world.keys, name), '{not json');
-    await raw.publish(topicChannel(world.keys, name), '');
+    await raw.publish(world.keys.topic(name), '{not json');
+    await raw.publish(world.keys.topic(name), '');
     await bus.publish(t, { ok: true });
     await until('the good event', () => got.length === 2);
     expect(got).toEqual([{ ok: false }, { ok: true }]);
@@ -183,7 +183,7 @@ describe('Bus on Redis, across processes', () => {
   it('leaves no subscription in Redis once the last subscriber leaves, nor after close()', async () => {
     const [a, b] = [world.open(), world.open()];
     const name = freshTopicName();
-    const channel = topicChannel(world.keys, name);
+    const channel = world.keys.topic(name);
     const subscribers = async () => Number((await world.raw().pubsub('NUMSUB', channel))[1]);
     const t = topic<number>(name);
     const stopA = a.subscribe(t, () => undefined);

@@ -14,4 +14,3 @@ export {
 } from './port.js';
 export type { BusLogger } from './core.js';
 export { createMemoryBus } from './memory.js';
-export { createRedisBus, topicChannel, type RedisBusOptions } from './redis.js';

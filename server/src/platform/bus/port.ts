@@ -1,5 +1,3 @@
-import type { RedisKeys } from '../redis/keys.js';
-
 /**
  * The bus: publish/subscribe of domain events between features and between processes
  * (ARCHITECTURE.md, "Wave 2": `session.scored` feeds leaderboards and analytics, a live
@@ -42,12 +40,10 @@ export type Handler<T> = (payload: T) => void | Promise<void>;
 export type Unsubscribe = () => void;
 
 /**
- * The cross-process channels of today's infrastructure (login revocations, exam cache
- * invalidation, "persisted", "wake" …), taken from the one file that names every channel.
- * They carry bare strings so a process on this bus and one still on `RedisBus` (pubsub.ts)
- * understand each other during the move.
+ * The platform's own cross-process channels (exam cache invalidation, "persisted" and "wake"
+ * for the durable log's writers): bare strings, the same wire as before the bus existed.
  */
-export type InfraChannel = Parameters<RedisKeys['channel']>[0];
+export type InfraChannel = 'exams' | 'persisted' | 'wake';
 
 /** A value JSON carries unchanged. */
 export type JsonValue =

@@ -7,7 +7,7 @@ import { LogHandlers } from './log-handlers.js';
 import { LogWriter, type LogWriterOptions } from './log-writer.js';
 import { createRedisFailureCounter } from './login-failures.js';
 import { PersistWatch } from './persist-watch.js';
-import { RedisBus } from './pubsub.js';
+import { createRedisBus } from './bus.js';
 import { createScripts } from './scripts.js';
 
 export { LogWriter } from './log-writer.js';
@@ -40,7 +40,7 @@ export function createRedisPlatform(input: RedisPlatformInput) {
   subscriber.on('error', onRedisError);
 
   const scripts = createScripts(redis, keys);
-  const bus = new RedisBus(redis, subscriber, keys);
+  const bus = createRedisBus({ publisher: redis, subscriber, keys, logger: input.logger });
   const watch = new PersistWatch(redis, keys, bus);
   const log = new LogHandlers();
   const writer = input.writer
@@ -94,7 +94,7 @@ export function createRedisPlatform(input: RedisPlatformInput) {
       closing ??= (async () => {
         await writer?.stop();
         watch.close();
-        bus.close();
+        await bus.close();
         await Promise.allSettled([redis.quit(), subscriber.quit()]);
       })();
       return closing;

@@ -1,3 +1,4 @@
+import type { InfraChannel } from '../bus/port.js';
 
 /**
  * Every Redis key and channel name Examhall uses, built here and nowhere else (STYLE.md,
@@ -130,7 +131,12 @@ export class RedisKeys {
 
   // ── Pub/sub channels ───────────────────────────────────────────────────────────────
 
-  channel(name: 'notices' | 'logins' | 'exams' | 'persisted' | 'wake' | 'staff'): string {
+  channel(name: InfraChannel): string {
     return `${this.prefix}ch:${name}`;
+  }
+
+  /** Channel: a domain topic of the bus (`session.scored`, …). */
+  topic(name: string): string {
+    return `${this.prefix}ev:${name}`;
   }
 }

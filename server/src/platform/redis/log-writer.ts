@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.js';
 import { isRefusedForGood } from '../postgres.js';
 import { WRITER_GROUP, type RedisKeys } from './keys.js';
 import type { LogHandlers, LogEntryHandler } from './log-handlers.js';
-import type { RedisBus } from './pubsub.js';
+import type { Bus } from '../bus/index.js';
 import type { Scripts } from './scripts.js';
 import { ShardLeases } from './shard-leases.js';
 
@@ -73,7 +73,7 @@ export class LogWriter {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
-    private readonly bus: RedisBus,
+    private readonly bus: Bus,
     private readonly handlers: LogHandlers,
     private readonly options: LogWriterOptions = {},
   ) {
@@ -99,7 +99,7 @@ export class LogWriter {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribeWake = this.bus.on('wake', (message) => {
+    this.unsubscribeWake = this.bus.subscribe('wake', (message) => {
       if (this.leases.owned.has(Number(message))) this.wake?.();
     });
     this.leaseLoop = this.keepLeases();

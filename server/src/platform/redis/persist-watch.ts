@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { PersistLag } from '../slow-lane.js';
 import { streamIdMs } from './fields.js';
 import type { RedisKeys } from './keys.js';
-import type { RedisBus } from './pubsub.js';
+import type { Bus } from '../bus/index.js';
 
 /**
  * Knows when log entries are in PostgreSQL. Writers XACK+XDEL an entry only after its
@@ -18,9 +18,9 @@ export class PersistWatch {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly bus: RedisBus,
+    private readonly bus: Bus,
   ) {
-    this.unsubscribe = bus.on('persisted', (message) => {
+    this.unsubscribe = bus.subscribe('persisted', (message) => {
       const shard = Number(message.split(' ')[0]);
       const set = this.waiters.get(shard);
       if (!set) return;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../platform/postgres.js';
-import { type SessionStore, type NewSession, type SessionNotice, type SessionResult } from './types.js';
+import { type SessionStore, type NewSession, type SessionResult } from './types.js';
 
 /**
  * The SessionStore contract (tldraw's storage contract suite, for us): every adapter runs this
@@ -257,17 +257,6 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       await new Promise((r) => setTimeout(r, 300));
       expect(await store.getIdempotent(key)).toBeNull();
       expect(await store.putIdempotent(key, { n: 3 }, 1000)).toEqual({ n: 3 });
-    });
-
-    it('notices reach subscribers', async () => {
-      const seen: SessionNotice[] = [];
-      const off = store.subscribe((n) => seen.push(n));
-      await store.publish({ type: 'time', sessionId: 's', studentId: 'u', endsAt: 5 });
-      await new Promise((r) => setTimeout(r, 50));
-      off();
-      await store.publish({ type: 'closed', sessionId: 's', studentId: 'u', reason: 'TIME_UP' });
-      await new Promise((r) => setTimeout(r, 50));
-      expect(seen).toEqual([{ type: 'time', sessionId: 's', studentId: 'u', endsAt: 5 }]);
     });
 
     it('signals reach session_events; flush leaves no lag', async () => {

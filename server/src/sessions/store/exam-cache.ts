@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CachedExam } from './types.js';
 import type { RedisKeys } from '../../platform/redis/keys.js';
-import type { RedisBus } from '../../platform/redis/pubsub.js';
+import type { Bus } from '../../platform/bus/index.js';
 
 /**
  * Published exams (payload + answer key + live state), kept in Redis for every process and
@@ -20,10 +20,10 @@ export class ExamCache {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly bus: RedisBus,
+    private readonly bus: Bus,
     private readonly ttlMs = 5_000,
   ) {
-    this.unsubscribe = bus.on('exams', (examId) => this.forget(examId));
+    this.unsubscribe = bus.subscribe('exams', (examId) => this.forget(examId));
   }
 
   async get(examId: string): Promise<CachedExam | null> {

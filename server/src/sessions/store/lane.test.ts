@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectLoginsAcrossProcesses } from '../../auth/cross-process.js';
+import { SessionNoticeTopic } from '../sessions.events.js';
 import { createTestDatabase } from '../../../test/harness.js';
 import { LoginRegistry, type LoginRevoked } from '../../auth/login-registry.js';
 import type { RedisSessionLane as RedisLane } from './index.js';
@@ -69,8 +70,9 @@ describe('the redis lane across processes', () => {
   it('session notices reach every process', async () => {
     const [a, b] = await processes(2);
     const onB: unknown[] = [];
-    b!.store.subscribe((n) => onB.push(n));
-    await a!.store.publish({ type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 });
+    b!.bus.subscribe(SessionNoticeTopic, (n) => void onB.push(n));
+    await new Promise((r) => setTimeout(r, 50)); // subscriptions settle
+    await a!.bus.publish(SessionNoticeTopic, { type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 });
     await new Promise((r) => setTimeout(r, 100));
     expect(onB).toEqual([{ type: 'time', sessionId: 's1', studentId: 'u1', endsAt: 42 }]);
   });

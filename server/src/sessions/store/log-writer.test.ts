@@ -13,7 +13,7 @@ import type { RedisSessionLane as RedisLane } from './index.js';
 import { RedisKeys, WRITER_GROUP } from '../../platform/redis/keys.js';
 import { applyBatch, collectBatch } from './log-entries.js';
 import { LogWriter } from '../../platform/redis/log-writer.js';
-import { RedisBus } from '../../platform/redis/pubsub.js';
+import { createRedisBus } from '../../platform/redis/bus.js';
 import { createScripts } from '../../platform/redis/scripts.js';
 import { freshRedisUrl, startLane, wipeRedis } from '../../../test/redis-lane.js';
 
@@ -57,7 +57,7 @@ async function lane(options: Parameters<typeof startLane>[2] = {}) {
 function extraWriter(sql: Sql = db.sql, consumer = `w-${randomUUID().slice(0, 6)}`): LogWriter {
   const commands = redis.duplicate();
   const subscriber = redis.duplicate();
-  const bus = new RedisBus(commands, subscriber, keys);
+  const bus = createRedisBus({ publisher: commands, subscriber, keys, logger: { warn: () => undefined } });
   const handlers = new LogHandlers();
   handlers.register(sessionLogHandler(sql));
   const writer = new LogWriter(commands, keys, createScripts(commands, keys), bus, handlers, { consumer, leaseMs: 1_000, maxIdleMs: 20 });

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { AppError } from '../../platform/errors.js';
 import { isExpired, saveAllowed } from '../../grading/index.js';
 import type { Sql } from '../../platform/postgres.js';
@@ -6,7 +5,7 @@ import { createSessionPersistence, isAnswered, latestPerQuestion, type AnswerRow
 import { GroupCommitter, RefusedForGood } from '../../platform/group-commit.js';
 import { isRefusedForGood } from '../../platform/postgres.js';
 import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SavedAnswer, type SessionEvent,
-  type SessionIdentity, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+  type SessionIdentity, type SessionMeta, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
 
 export interface MemorySessionStoreOptions {
   /** how long a save waits for company before its group commit (ms) */
@@ -49,7 +48,6 @@ export class MemorySessionStore implements SessionStore {
   private readonly creating = new Map<string, Promise<{ session: SessionState; created: boolean }>>();
   private readonly saveKeys = new Map<string, { ack: Promise<SaveAck>; expiresAt: number }>();
   private readonly records = new Map<string, { value: unknown; expiresAt: number }>();
-  private readonly notices = new EventEmitter();
   private events: SessionEvent[] = [];
   private eventsWrite: Promise<void> | undefined;
   private readonly housekeeping: NodeJS.Timeout;
@@ -76,7 +74,6 @@ export class MemorySessionStore implements SessionStore {
         options.onSetAside?.(rows, err);
       },
     });
-    this.notices.setMaxListeners(0);
     this.housekeeping = setInterval(() => this.sweepRam(Date.now()), 60_000).unref();
     this.eventTimer = setInterval(() => void this.writeEvents(), 250).unref();
   }
@@ -271,14 +268,6 @@ export class MemorySessionStore implements SessionStore {
     if (this.events.length >= 500) void this.writeEvents();
   }
 
-  async publish(notice: SessionNotice): Promise<void> {
-    this.notices.emit('notice', notice);
-  }
-
-  subscribe(listener: (notice: SessionNotice) => void): () => void {
-    this.notices.on('notice', listener);
-    return () => this.notices.off('notice', listener);
-  }
 
   // ── Operations ─────────────────────────────────────────────────────────────────────
 
@@ -296,7 +285,6 @@ export class MemorySessionStore implements SessionStore {
     clearInterval(this.housekeeping);
     clearInterval(this.eventTimer);
     await this.flush();
-    this.notices.removeAllListeners();
   }
 
   // ── Internals ──────────────────────────────────────────────────────────────────────

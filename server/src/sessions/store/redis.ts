@@ -2,20 +2,20 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../../platform/errors.js';
 import { createSessionPersistence, isAnswered, type SessionPersistence } from './durable.repo.js';
 import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SessionEvent,
-  type SessionIdentity, type SessionMeta, type SessionNotice, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+  type SessionIdentity, type SessionMeta, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
 import type { Sql } from '../../platform/postgres.js';
 import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './redis-codec.js';
 import { ExamCache } from './exam-cache.js';
 import type { RedisKeys } from '../../platform/redis/keys.js';
 import type { PersistWatch } from '../../platform/redis/persist-watch.js';
-import type { RedisBus } from '../../platform/redis/pubsub.js';
+import type { Bus } from '../../platform/bus/index.js';
 import { createScripts, ScriptError, ScriptRefusal, type Scripts } from '../../platform/redis/scripts.js';
 import { createSessionScripts, refusalError, type SessionScripts } from './redis-scripts.js';
 
 export interface RedisSessionStoreDeps {
   redis: Redis;
   keys: RedisKeys;
-  bus: RedisBus;
+  bus: Bus;
   watch: PersistWatch;
   sql: Sql;
   /** how long submit/result/extension wait for their entry to reach PostgreSQL */
@@ -210,13 +210,6 @@ export class RedisSessionStore implements SessionStore {
     );
   }
 
-  async publish(notice: SessionNotice): Promise<void> {
-    await this.guarded('publish', () => this.deps.bus.publish('notices', JSON.stringify(notice)));
-  }
-
-  subscribe(listener: (notice: SessionNotice) => void): () => void {
-    return this.deps.bus.on('notices', (message) => listener(JSON.parse(message) as SessionNotice));
-  }
 
   // ── Operations ─────────────────────────────────────────────────────────────────────
 

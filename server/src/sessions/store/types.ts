@@ -147,11 +147,6 @@ export interface SessionStore {
    */
   recordEvents(events: SessionEvent[]): Promise<void>;
 
-  /** Announces a session notice to every process (extension, closed by another tab). */
-  publish(notice: SessionNotice): Promise<void>;
-
-  /** Listens for notices from every process (including this one). Returns unsubscribe. */
-  subscribe(listener: (notice: SessionNotice) => void): () => void;
 
   // ── Operations ─────────────────────────────────────────────────────────────────────
 
@@ -291,7 +286,7 @@ export interface SessionEvent {
   detail?: Record<string, unknown> | null;
 }
 
-/** Cross-process notices the WebSocket hub pushes to the student's sockets. */
+/** Notices the sessions feature sends to a student's sockets (over the bus, to every process). */
 export type SessionNotice =
   | { type: 'time'; sessionId: string; studentId: string; endsAt: number }
   | { type: 'closed'; sessionId: string; studentId: string; reason: 'TIME_UP' | 'SUBMITTED' };

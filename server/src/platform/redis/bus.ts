@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../redis/keys.js';
+import type { RedisKeys } from './keys.js';
 import {
   TransportBus,
   type BusLogger,
   type BusTransport,
   type Deliver,
   type Route,
-} from './core.js';
-import type { Bus } from './port.js';
+} from '../bus/core.js';
+import type { Bus } from '../bus/port.js';
 
 export interface RedisBusOptions {
   /** a command connection for PUBLISH (the lane's usual one will do) */
@@ -29,14 +29,6 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   return new TransportBus((deliver) => new RedisTransport(options, deliver), options.logger);
 }
 
-/**
- * The channel of a domain topic. Every other Redis name is built in keys.ts; this one
- * belongs there too (as `RedisKeys.topic`) and waits here only while keys.ts is being
- * reworked. `ev:` keeps topics apart from the infrastructure channels (`ch:`).
- */
-export function topicChannel(keys: RedisKeys, name: string): string {
-  return `${keys.prefix}ev:${name}`;
-}
 
 class RedisTransport implements BusTransport {
   /** channels this bus has subscribers for */
@@ -66,7 +58,7 @@ class RedisTransport implements BusTransport {
   channel(route: Route): string {
     return route.kind === 'infra'
       ? this.options.keys.channel(route.name)
-      : topicChannel(this.options.keys, route.name);
+      : this.options.keys.topic(route.name);
   }
 
   send(channel: string, message: string): Promise<void> {
