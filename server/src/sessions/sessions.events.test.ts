@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createClass, createStaff, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
 import { ExamClosed, ExamPublished, type ExamLifecycleEvent } from '../exams/exams.events.js';
 import { SessionScored, type SessionScoredEvent } from './sessions.events.js';
-import { createPublishedExam } from './test-factories.js';
+import { createPublishedExam, type ExamSpec } from './test-factories.js';
 
 /**
  * Domain events on the bus: `session.scored` once per recorded result (at submit when graded
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function sitting(questions: Parameters<typeof createPublishedExam>[1]['questions']) {
+async function sitting(questions: ExamSpec['questions']) {
   const exam = await createPublishedExam(t.sql, { targets: [{ type: 'CLASS', value: classId }], questions });
   const s = await createStudent(t.sql, { classId });
   const headers = bearer((await login(t.app, { nisn: s.nisn, password: s.password })).accessToken);
