@@ -88,17 +88,20 @@ describe('the server process', () => {
     const q = view.questions.find((x) => x.options.length > 0)!;
     // A transaction elsewhere holds session_answers: the next save can never commit, so the drain cannot finish.
     const info = JSON.parse(await fs.readFile(path.join(dataDir, 'pg', 'cluster.json'), 'utf8')) as { port: number; password: string };
-    const blocker = createSql(`postgres://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/postgres`, { max: 1 });
+    const blocker = createSql(`postgres://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/postgres`, { max: 2 });
     const reserved = await blocker.reserve();
     await reserved.unsafe('BEGIN');
     await reserved.unsafe('LOCK TABLE session_answers IN ACCESS EXCLUSIVE MODE');
-    const stuck = post(`/api/v1/sessions/${view.sessionId}/answers`, { questionId: q.id, answer: q.options[0]!.id }, accessToken).catch(() => undefined);
+    let answered = 'no answer yet';
+    const stuck = post(`/api/v1/sessions/${view.sessionId}/answers`, { questionId: q.id, answer: q.options[0]!.id }, accessToken)
+      .then(async (r) => (answered = `${r.status} ${await r.text()}`), (err: unknown) => (answered = String(err)));
 
-    // SIGTERM only once the save waits in the group commit (readiness reports it pending).
-    await expect.poll(async () => {
-      const ready = (await (await fetch(`${p.url}/health/ready`)).json()) as { checks: { persistLag: { pending: number } } };
-      return ready.checks.persistLag.pending;
-    }, { timeout: 15_000, interval: 100 }).toBe(1);
+    // SIGTERM only once the save's commit waits on the lock inside PostgreSQL, and readiness counts it.
+    const waiting = async () => (await blocker<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%session_answers%'`)[0]!.n;
+    await expect.poll(waiting, { timeout: 30_000, interval: 100, message: `the save never reached PostgreSQL (its answer: ${answered})` }).toBe(1);
+    const ready = (await (await fetch(`${p.url}/health/ready`)).json()) as { checks: { persistLag: { pending: number } } };
+    expect(ready.checks.persistLag.pending).toBe(1);
     expect(await p.stop('SIGTERM')).toBe(1);
     expect(p.output()).toContain('shutdown timed out');
     // The database went down with it: no postmaster left, nothing listening on its port.
