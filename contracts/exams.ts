@@ -2,26 +2,48 @@ import Type, { type Static } from 'typebox';
 import { Id, Page, PageQuery, Strict, Timestamp } from './common.js';
 
 /** Exams as staff author and run them (API.md, "Staff": exams). */
-export const ExamStatus = Type.Union([Type.Literal('DRAFT'), Type.Literal('PUBLISHED'), Type.Literal('CLOSED')]);
+export const ExamStatus = Type.Union([
+  Type.Literal('DRAFT'),
+  Type.Literal('PUBLISHED'),
+  Type.Literal('CLOSED'),
+]);
 export type ExamStatus = Static<typeof ExamStatus>;
 
-export const ResultPolicy = Type.Union([Type.Literal('immediate'), Type.Literal('after_close'), Type.Literal('manual')], {
-  description: 'when a student sees the score: at submit, after the exam closes, or when staff release it',
-});
+export const ResultPolicy = Type.Union(
+  [Type.Literal('immediate'), Type.Literal('after_close'), Type.Literal('manual')],
+  {
+    description:
+      'when a student sees the score: at submit, after the exam closes, or when staff release it',
+  },
+);
 export type ResultPolicy = Static<typeof ResultPolicy>;
 
-export const TargetType = Type.Union([Type.Literal('CLASS'), Type.Literal('GRADE'), Type.Literal('MAJOR'), Type.Literal('STUDENT')]);
+export const TargetType = Type.Union([
+  Type.Literal('CLASS'),
+  Type.Literal('GRADE'),
+  Type.Literal('MAJOR'),
+  Type.Literal('STUDENT'),
+]);
 export type TargetType = Static<typeof TargetType>;
 
 export const ExamTarget = Strict(
   { type: TargetType, value: Type.String({ minLength: 1, maxLength: 64 }) },
-  { description: 'CLASS: a class id; GRADE: 1–13; MAJOR: a major code used by some class; STUDENT: a student id' },
+  {
+    description:
+      'CLASS: a class id; GRADE: 1–13; MAJOR: a major code used by some class; STUDENT: a student id',
+  },
 );
 export type ExamTarget = Static<typeof ExamTarget>;
 
 export const ExamQuestionRef = Strict({
   questionId: Id,
-  points: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000, description: "this exam's points; absent: the question's own" })),
+  points: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: 10_000,
+      description: "this exam's points; absent: the question's own",
+    }),
+  ),
 });
 export type ExamQuestionRef = Static<typeof ExamQuestionRef>;
 
@@ -32,10 +54,15 @@ const fields = {
   scheduledEnd: Timestamp,
   durationMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
   targets: Type.Array(ExamTarget, { maxItems: 500 }),
-  questions: Type.Array(ExamQuestionRef, { maxItems: 500, description: 'in the order students see them (unless shuffled)' }),
+  questions: Type.Array(ExamQuestionRef, {
+    maxItems: 500,
+    description: 'in the order students see them (unless shuffled)',
+  }),
   shuffleQuestions: Type.Boolean(),
   shuffleOptions: Type.Boolean(),
-  partialCredit: Type.Boolean({ description: 'multi questions: credit per correct option instead of all-or-nothing' }),
+  partialCredit: Type.Boolean({
+    description: 'multi questions: credit per correct option instead of all-or-nothing',
+  }),
   resultPolicy: ResultPolicy,
 };
 
@@ -113,7 +140,9 @@ export const ExamPage = Page(ExamSummary);
 
 export const ExamListQuery = Strict({
   status: Type.Optional(ExamStatus),
-  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'matches the title' })),
+  search: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'matches the title' }),
+  ),
   authorId: Type.Optional(Id),
   ...PageQuery,
 });

@@ -31,7 +31,10 @@ export interface PublishedExam {
 }
 
 /** questionId → what is correct and what it is worth. `text` questions have `correct: []`. */
-export type AnswerKey = Record<string, { kind: 'single' | 'multi' | 'text'; correct: string[]; points: number }>;
+export type AnswerKey = Record<
+  string,
+  { kind: 'single' | 'multi' | 'text'; correct: string[]; points: number }
+>;
 
 /**
  * The parts of a published exam that may still change (they live in the exams row, not in

@@ -2,9 +2,13 @@ import Type, { type Static } from 'typebox';
 import { Id, PageQuery, Strict, Timestamp } from './common.js';
 
 /** The question bank (API.md, "Staff": questions). Staff-only: `correct` never reaches a student. */
-export const QuestionKind = Type.Union([Type.Literal('single'), Type.Literal('multi'), Type.Literal('text')], {
-  description: 'single: one correct option; multi: one or more; text: free answer, graded by a teacher',
-});
+export const QuestionKind = Type.Union(
+  [Type.Literal('single'), Type.Literal('multi'), Type.Literal('text')],
+  {
+    description:
+      'single: one correct option; multi: one or more; text: free answer, graded by a teacher',
+  },
+);
 export type QuestionKind = Static<typeof QuestionKind>;
 
 /** One capital letter, so the spreadsheet layout (option_a … option_z) can carry every question. */
@@ -18,9 +22,16 @@ export type QuestionOption = Static<typeof QuestionOption>;
 
 const fields = {
   kind: QuestionKind,
-  text: Type.String({ minLength: 1, maxLength: 100_000, description: 'HTML, sanitized on write; no base64 images' }),
+  text: Type.String({
+    minLength: 1,
+    maxLength: 100_000,
+    description: 'HTML, sanitized on write; no base64 images',
+  }),
   options: Type.Array(QuestionOption, { maxItems: 26, description: 'empty for text questions' }),
-  correct: Type.Array(OptionId, { maxItems: 26, description: 'option ids; empty for text questions' }),
+  correct: Type.Array(OptionId, {
+    maxItems: 26,
+    description: 'option ids; empty for text questions',
+  }),
   points: Type.Number({ minimum: 0, maximum: 10_000 }),
   explanation: Type.String({ maxLength: 100_000, description: 'HTML shown with results' }),
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 30 }),
@@ -64,7 +75,13 @@ export type Question = Static<typeof Question>;
 export const QuestionListQuery = Strict({
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   kind: Type.Optional(QuestionKind),
-  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'matches the text, case-insensitively' })),
+  search: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'matches the text, case-insensitively',
+    }),
+  ),
   authorId: Type.Optional(Id),
   ...PageQuery,
 });
@@ -96,10 +113,14 @@ export type ImportResult = Static<typeof ImportResult>;
  * handler, so this schema must accept an empty body while still refusing a JSON one.
  */
 export const FilePartBody = Type.Unsafe<unknown>({
-  properties: { file: { type: 'string', format: 'binary', description: 'the file, in a part named "file"' } },
+  properties: {
+    file: { type: 'string', format: 'binary', description: 'the file, in a part named "file"' },
+  },
   required: ['file'],
 });
 
 export const UploadedImage = Type.Object({
-  url: Type.String({ description: 'site-relative, e.g. /uploads/<sha256>.png; embed it in question HTML' }),
+  url: Type.String({
+    description: 'site-relative, e.g. /uploads/<sha256>.png; embed it in question HTML',
+  }),
 });

@@ -4,7 +4,10 @@ import { Id, Strict, Timestamp } from './common.js';
 /** The student's side of an exam (API.md, "Student") and the staff session tools. */
 
 export const SessionStatus = Type.Union([
-  Type.Literal('IN_PROGRESS'), Type.Literal('SUBMITTED'), Type.Literal('SCORED'), Type.Literal('PENDING_REVIEW'),
+  Type.Literal('IN_PROGRESS'),
+  Type.Literal('SUBMITTED'),
+  Type.Literal('SCORED'),
+  Type.Literal('PENDING_REVIEW'),
 ]);
 export type SessionStatus = Static<typeof SessionStatus>;
 
@@ -17,7 +20,10 @@ export const Answer = Type.Union(
     Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 }),
     Type.Null(),
   ],
-  { description: 'an option id (single), a list of option ids (multi), a string (text), or null (clear)' },
+  {
+    description:
+      'an option id (single), a list of option ids (multi), a string (text), or null (clear)',
+  },
 );
 export type Answer = Static<typeof Answer>;
 
@@ -28,9 +34,12 @@ export const AnswerInput = Strict({
 });
 export type AnswerInput = Static<typeof AnswerInput>;
 
-export const SaveAnswersBody = Type.Union([AnswerInput, Strict({ answers: Type.Array(AnswerInput, { minItems: 1, maxItems: 500 }) })], {
-  description: 'one answer, or a batch: {"answers":[…]}',
-});
+export const SaveAnswersBody = Type.Union(
+  [AnswerInput, Strict({ answers: Type.Array(AnswerInput, { minItems: 1, maxItems: 500 }) })],
+  {
+    description: 'one answer, or a batch: {"answers":[…]}',
+  },
+);
 export type SaveAnswersBody = Static<typeof SaveAnswersBody>;
 
 export const SaveAck = Type.Object({ saved: Type.Integer(), savedAt: Timestamp });
@@ -44,7 +53,13 @@ export const ExamIdParams = Type.Object({ examId: Id }, { additionalProperties: 
 export const SessionIdParams = Type.Object({ sessionId: Id }, { additionalProperties: false });
 
 export const StartSessionBody = Strict({
-  entryToken: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'needed to start; resuming does not ask again' })),
+  entryToken: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 16,
+      description: 'needed to start; resuming does not ask again',
+    }),
+  ),
 });
 export type StartSessionBody = Static<typeof StartSessionBody>;
 
@@ -85,7 +100,9 @@ export type SessionView = Static<typeof SessionView>;
 
 export const BreakdownItem = Type.Object({
   questionId: Type.String(),
-  correct: Type.Union([Type.Boolean(), Type.Null()], { description: 'null while a teacher has not graded it' }),
+  correct: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'null while a teacher has not graded it',
+  }),
   points: Type.Number(),
   maxPoints: Type.Number(),
   pending: Type.Boolean(),
@@ -103,12 +120,20 @@ export const SessionResultView = Type.Object({
   gradedCount: Type.Optional(Type.Integer()),
   pendingCount: Type.Optional(Type.Integer()),
   breakdown: Type.Optional(Type.Array(BreakdownItem)),
-  resultAvailableAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: 'when hidden: when it will show (null: when staff release it)' })),
+  resultAvailableAt: Type.Optional(
+    Type.Union([Timestamp, Type.Null()], {
+      description: 'when hidden: when it will show (null: when staff release it)',
+    }),
+  ),
 });
 export type SessionResultView = Static<typeof SessionResultView>;
 
 export const SignalType = Type.Union([
-  Type.Literal('blur'), Type.Literal('focus'), Type.Literal('copy'), Type.Literal('paste'), Type.Literal('fullscreen_exit'),
+  Type.Literal('blur'),
+  Type.Literal('focus'),
+  Type.Literal('copy'),
+  Type.Literal('paste'),
+  Type.Literal('fullscreen_exit'),
 ]);
 export type SignalType = Static<typeof SignalType>;
 
@@ -122,7 +147,11 @@ export const Accepted = Type.Object({ accepted: Type.Boolean() });
 export const ExtendBody = Strict({ minutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }) });
 export type ExtendBody = Static<typeof ExtendBody>;
 
-export const ExtendResponse = Type.Object({ sessionId: Type.String(), endsAt: Timestamp, serverNow: Timestamp });
+export const ExtendResponse = Type.Object({
+  sessionId: Type.String(),
+  endsAt: Timestamp,
+  serverNow: Timestamp,
+});
 
 export const GradeParams = Type.Object({ id: Id, questionId: Id }, { additionalProperties: false });
 export const GradeBody = Strict({ points: Type.Number({ minimum: 0, maximum: 10_000 }) });

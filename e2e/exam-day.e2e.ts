@@ -43,23 +43,62 @@ const editorQuestion = {
 /** the written question: the student answers it, a teacher grades it by hand */
 const written = {
   text: 'Explain in one sentence why every prime number greater than 2 is odd.',
-  answer: 'Every even number greater than 2 can be divided by 2, so it has a divisor other than 1 and itself and is not prime.',
+  answer:
+    'Every even number greater than 2 can be divided by 2, so it has a divisor other than 1 and itself and is not prime.',
   points: 3,
   awarded: 2.5,
 };
 const sheet: SheetQuestion[] = [
-  { kind: 'single', text: 'What is 7 × 8?', options: ['54', '56', '58', '64'], correct: 'B', points: 1 },
-  { kind: 'single', text: 'Which number is prime?', options: ['21', '27', '29', '33'], correct: 'C', points: 1 },
-  { kind: 'multi', text: 'Which of these are even numbers?', options: ['12', '15', '18', '21'], correct: 'A,C', points: 2 },
-  { kind: 'single', text: 'What is 15% of 200?', options: ['15', '20', '30', '35'], correct: 'C', points: 1 },
-  { kind: 'single', text: 'Solve for x: 2x + 6 = 14', options: ['3', '4', '5', '8'], correct: 'B', points: 1 },
+  {
+    kind: 'single',
+    text: 'What is 7 × 8?',
+    options: ['54', '56', '58', '64'],
+    correct: 'B',
+    points: 1,
+  },
+  {
+    kind: 'single',
+    text: 'Which number is prime?',
+    options: ['21', '27', '29', '33'],
+    correct: 'C',
+    points: 1,
+  },
+  {
+    kind: 'multi',
+    text: 'Which of these are even numbers?',
+    options: ['12', '15', '18', '21'],
+    correct: 'A,C',
+    points: 2,
+  },
+  {
+    kind: 'single',
+    text: 'What is 15% of 200?',
+    options: ['15', '20', '30', '35'],
+    correct: 'C',
+    points: 1,
+  },
+  {
+    kind: 'single',
+    text: 'Solve for x: 2x + 6 = 14',
+    options: ['3', '4', '5', '8'],
+    correct: 'B',
+    points: 1,
+  },
   { kind: 'text', text: written.text, options: [], correct: '', points: written.points },
 ];
 const letterIndex = (l: string) => l.charCodeAt(0) - 65;
 answerKey.set(editorQuestion.text, [editorQuestion.options[letterIndex(editorQuestion.correct)]!]);
-for (const q of sheet) if (q.kind !== 'text') answerKey.set(q.text, q.correct.split(',').map((l: string) => q.options[letterIndex(l)]!));
+for (const q of sheet)
+  if (q.kind !== 'text')
+    answerKey.set(
+      q.text,
+      q.correct.split(',').map((l: string) => q.options[letterIndex(l)]!),
+    );
 /** every question's points, by its text */
-const points = new Map([[editorQuestion.text, 2], ...sheet.map((q) => [q.text, q.points] as [string, number])]);
+const points = new Map([
+  [editorQuestion.text, 2],
+  ...sheet.map((q) => [q.text, q.points] as [string, number]),
+]);
 const TOTAL_POINTS = [...points.values()].reduce((a, b) => a + b, 0);
 const QUESTION_COUNT = sheet.length + 1;
 
@@ -82,7 +121,10 @@ function seconds(countdown: string): number {
 
 /** The staff console's main navigation (other links on a page may share a name). */
 async function nav(page: Page, name: string) {
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name }).click();
+  await page
+    .getByRole('navigation', { name: 'Main navigation' })
+    .getByRole('link', { name })
+    .click();
 }
 
 /** Answers the question on screen correctly (found by its text in the answer key), or writes the written answer. */
@@ -168,7 +210,9 @@ describe('an exam day in the browser', () => {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
       const clipboard = new DataTransfer();
       clipboard.items.add(new File([bytes], 'triangle.png', { type: 'image/png' }));
-      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }));
+      el.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }),
+      );
     }, pngBase64);
     const img = editor.locator('img');
     await img.waitFor();
@@ -190,7 +234,14 @@ describe('an exam day in the browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Import questions' });
     await dialog.getByLabel('Spreadsheet file (CSV or XLSX)').setInputFiles(csv);
     await dialog.getByRole('button', { name: 'Upload and import' }).click();
-    await expect.poll(() => dialog.getByTestId('import-result').innerText().catch(() => '')).toContain(`${sheet.length} created`);
+    await expect
+      .poll(() =>
+        dialog
+          .getByTestId('import-result')
+          .innerText()
+          .catch(() => ''),
+      )
+      .toContain(`${sheet.length} created`);
     await dialog.getByRole('button', { name: 'Done' }).click();
     await page.getByText(`${QUESTION_COUNT} questions`).waitFor();
     await shot(page, '05-staff-question-bank');
@@ -211,7 +262,8 @@ describe('an exam day in the browser', () => {
     const picked = page.getByRole('list', { name: 'Questions in this exam' }).getByRole('listitem');
     const at = (await picked.allInnerTexts()).findIndex((text) => text.includes(written.text));
     expect(at).toBeGreaterThanOrEqual(0);
-    for (let n = at + 1; n > 1; n--) await page.getByRole('button', { name: `Move question ${n} up` }).click();
+    for (let n = at + 1; n > 1; n--)
+      await page.getByRole('button', { name: `Move question ${n} up` }).click();
     expect(await picked.first().innerText()).toContain(written.text);
     await page.getByLabel('Show results').selectOption('immediate');
     await page.getByRole('button', { name: 'Create exam' }).click();
@@ -269,13 +321,17 @@ describe('an exam day in the browser', () => {
     for (let i = 0; i < 3; i++) {
       answered.push(await answerCurrent(page));
       if (answered.at(-1) === written.text) {
-        await expect.poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 }).toBe('All answers saved');
+        await expect
+          .poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 })
+          .toBe('All answers saved');
         await shot(page, '10a-student-runner-written');
       }
       await page.getByRole('button', { name: 'Next' }).click();
     }
     await page.getByRole('button', { name: 'Flag for review' }).click();
-    await expect.poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 }).toBe('All answers saved');
+    await expect
+      .poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 })
+      .toBe('All answers saved');
     await shot(page, '10-student-runner');
   });
 
@@ -291,11 +347,17 @@ describe('an exam day in the browser', () => {
     const after = seconds(await page.getByTestId('countdown').innerText());
     const elapsed = (Date.now() - at) / 1000;
     expect(Math.abs(before - elapsed - after)).toBeLessThanOrEqual(3);
-    await expect.poll(() => page.getByRole('button', { name: 'Flagged', exact: true }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Flagged', exact: true }).count())
+      .toBe(1);
 
     const navigator = page.getByRole('navigation', { name: 'Question navigator' });
     for (let n = 1; n <= 3; n++) {
-      expect(await navigator.getByRole('button', { name: `Question ${n}, answered`, exact: false }).count()).toBe(1);
+      expect(
+        await navigator
+          .getByRole('button', { name: `Question ${n}, answered`, exact: false })
+          .count(),
+      ).toBe(1);
     }
     // the answers themselves, not only the navigator's colours
     for (let n = 1; n <= 3; n++) {
@@ -307,7 +369,11 @@ describe('an exam day in the browser', () => {
       }
       for (const option of answerKey.get(text)!) {
         const multi = (await page.getByRole('checkbox').count()) > 0;
-        expect(await page.getByRole(multi ? 'checkbox' : 'radio', { name: option, exact: true }).isChecked()).toBe(true);
+        expect(
+          await page
+            .getByRole(multi ? 'checkbox' : 'radio', { name: option, exact: true })
+            .isChecked(),
+        ).toBe(true);
       }
     }
     await navigator.getByRole('button', { name: /^Question 4,/ }).click();
@@ -316,19 +382,31 @@ describe('an exam day in the browser', () => {
   it('keeps answering offline, then saves everything when the network returns', async () => {
     const page = student.page;
     await student.context.setOffline(true);
-    await expect.poll(() => page.getByTestId('save-status').getAttribute('data-mode')).toBe('offline');
+    await expect
+      .poll(() => page.getByTestId('save-status').getAttribute('data-mode'))
+      .toBe('offline');
     answered.push(await answerCurrent(page));
     await page.getByRole('button', { name: 'Next' }).click();
     answered.push(await answerCurrent(page));
-    await expect.poll(() => page.getByTestId('save-status').innerText()).toBe('Offline · 2 unsaved');
+    await expect
+      .poll(() => page.getByTestId('save-status').innerText())
+      .toBe('Offline · 2 unsaved');
     await shot(page, '11-student-runner-offline');
 
     await student.context.setOffline(false);
-    await expect.poll(() => page.getByTestId('save-status').innerText(), { timeout: 30_000 }).toBe('All answers saved');
+    await expect
+      .poll(() => page.getByTestId('save-status').innerText(), { timeout: 30_000 })
+      .toBe('All answers saved');
 
     // the server has all five, not just the browser
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('examhall.auth') ?? '{}') as { accessToken?: string }).accessToken);
-    const res = await fetch(`${server.url}/api/v1/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${token}` } });
+    const token = await page.evaluate(
+      () =>
+        (JSON.parse(localStorage.getItem('examhall.auth') ?? '{}') as { accessToken?: string })
+          .accessToken,
+    );
+    const res = await fetch(`${server.url}/api/v1/sessions/${sessionId}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     const view = (await res.json()) as { answers: Record<string, unknown> };
     expect(Object.values(view.answers).filter((a) => a !== null).length).toBe(5);
@@ -337,7 +415,9 @@ describe('an exam day in the browser', () => {
   it('staff can read the paper while the student is still writing, but not grade it yet', async () => {
     const page = staff.page;
     await page.goto(`${server.url}/admin/exams/${examId}/monitor`);
-    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
     await expect.poll(() => row.innerText()).toContain('In progress');
     await row.getByRole('button', { name: `View paper of ${rina.name}` }).click();
     const dialog = page.getByRole('dialog', { name: `Paper — ${rina.name}` });
@@ -363,7 +443,10 @@ describe('an exam day in the browser', () => {
     await page.getByRole('button', { name: /^Questions \(/ }).click();
     await shot(page, '13-student-navigator-phone');
     // picking a question closes the drawer
-    await page.getByRole('navigation', { name: 'Question navigator' }).getByRole('button', { name: /^Question 5,/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Question navigator' })
+      .getByRole('button', { name: /^Question 5,/ })
+      .click();
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
@@ -382,10 +465,16 @@ describe('an exam day in the browser', () => {
     const total = TOTAL_POINTS;
     // the written answer earns nothing until a teacher grades it
     expect(answered).toContain(written.text);
-    earned = answered.filter((text) => text !== written.text).reduce((sum, text) => sum + points.get(text)!, 0);
+    earned = answered
+      .filter((text) => text !== written.text)
+      .reduce((sum, text) => sum + points.get(text)!, 0);
     expect(score.replace(/\s/g, '')).toBe(`${earned}/${total}`);
     // the policy shows results at once: with the written answer awaiting review
-    await page.locator('.result-card').getByText('Awaiting review', { exact: true }).first().waitFor();
+    await page
+      .locator('.result-card')
+      .getByText('Awaiting review', { exact: true })
+      .first()
+      .waitFor();
     await page.getByText('Some written answers are still being graded by your teacher').waitFor();
     await shot(page, '15-student-result');
   });
@@ -393,7 +482,9 @@ describe('an exam day in the browser', () => {
   it('the staff monitor shows the submission, awaiting review', async () => {
     const page = staff.page;
     await page.goto(`${server.url}/admin/exams/${examId}/monitor`);
-    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
     await row.waitFor();
     await expect.poll(() => row.innerText()).toContain('Awaiting review');
     expect(await row.innerText()).toContain(`5/${QUESTION_COUNT}`);
@@ -404,7 +495,9 @@ describe('an exam day in the browser', () => {
 
   it("grades the written answer on the student's paper", async () => {
     const page = staff.page;
-    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
     await row.getByRole('button', { name: `View paper of ${rina.name}` }).click();
     const dialog = page.getByRole('dialog', { name: `Paper — ${rina.name}` });
     const questions = dialog.getByTestId('paper-question');
@@ -443,16 +536,23 @@ describe('an exam day in the browser', () => {
     // more than the question is worth: refused with a clear message, nothing sent
     await pointsField.fill(String(written.points + 1));
     await save.click();
-    await dialog.getByRole('alert').filter({ hasText: `Enter points from 0 to ${written.points}` }).waitFor();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: `Enter points from 0 to ${written.points}` })
+      .waitFor();
     await pointsField.fill(String(written.awarded));
     await shot(page, '16a-staff-paper-grading');
     await save.click();
 
     const final = earned + written.awarded;
-    await expect.poll(() => dialog.getByTestId('paper-score').innerText()).toBe(`${final} / ${TOTAL_POINTS}`);
+    await expect
+      .poll(() => dialog.getByTestId('paper-score').innerText())
+      .toBe(`${final} / ${TOTAL_POINTS}`);
     expect(await dialog.getByTestId('paper-pending').innerText()).toBe('0');
     await dialog.getByTestId('paper-summary').getByText('Scored').waitFor();
-    expect(await questions.first().getByTestId('paper-points').innerText()).toBe(`${written.awarded} / ${written.points} pt`);
+    expect(await questions.first().getByTestId('paper-points').innerText()).toBe(
+      `${written.awarded} / ${written.points} pt`,
+    );
     expect(await questions.first().innerText()).toContain('Graded');
     expect(await pointsField.inputValue()).toBe(String(written.awarded));
     // the whole paper at once: a tall window, so the dialog needs no scrolling
@@ -465,12 +565,16 @@ describe('an exam day in the browser', () => {
 
   it('the staff monitor shows the submission', async () => {
     const page = staff.page;
-    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
     await row.waitFor();
     await expect.poll(() => row.innerText()).toMatch(/Scored|Submitted/);
     expect(await row.innerText()).toContain('Scored');
     expect(await row.innerText()).toContain(`5/${QUESTION_COUNT}`);
-    expect(await row.getByTestId('monitor-score').innerText()).toBe(`${earned + written.awarded} / ${TOTAL_POINTS}`);
+    expect(await row.getByTestId('monitor-score').innerText()).toBe(
+      `${earned + written.awarded} / ${TOTAL_POINTS}`,
+    );
     const others = page.getByRole('row').filter({ hasText: 'Not started' });
     expect(await others.count()).toBe(2);
     await page.getByRole('status').filter({ hasText: 'Grade saved.' }).waitFor({ state: 'hidden' });
@@ -482,17 +586,29 @@ describe('an exam day in the browser', () => {
     await page.getByRole('link', { name: 'Results' }).click();
     await page.getByRole('heading', { name: 'Results' }).waitFor();
     await page.getByRole('rowheader', { name: new RegExp(rina.name) }).waitFor();
-    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(rina.name) }) });
     expect(await row.innerText()).toContain('Scored');
     const final = earned + written.awarded;
     expect(await row.getByTestId('results-score').innerText()).toBe(`${final} / ${TOTAL_POINTS}`);
     expect(await row.innerText()).toContain(`${Math.round((final / TOTAL_POINTS) * 1000) / 10}%`);
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
     const csvText = readFileSync((await csv.path())!, 'utf8');
     expect(csvText).toContain(rina.nisn);
-    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download XLSX' }).click()]);
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download XLSX' }).click(),
+    ]);
     expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
-    expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      readFileSync((await xlsx.path())!)
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     await shot(page, '17-staff-results');
   });
 
@@ -522,16 +638,26 @@ describe('an exam day in the browser', () => {
       body: JSON.stringify({ nisn: bagus.nisn, password: bagus.password }),
     });
     expect(res.status).toBe(200);
-    await page.getByRole('heading', { name: 'You signed in somewhere else' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('heading', { name: 'You signed in somewhere else' })
+      .waitFor({ timeout: 15_000 });
     await shot(page, '18-student-logged-in-elsewhere');
   });
 
   it('refreshes a rejected token, saves over HTTP when the WebSocket is blocked, and submits by itself at zero', async () => {
     // a one-minute exam for one student, set up over the API to keep the wait short
-    const api = async <T>(method: string, url: string, token: string, body?: unknown): Promise<T> => {
+    const api = async <T>(
+      method: string,
+      url: string,
+      token: string,
+      body?: unknown,
+    ): Promise<T> => {
       const res = await fetch(`${server.url}${url}`, {
         method,
-        headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
       expect(res.status, `${method} ${url}: ${res.status}`).toBeLessThan(300);
@@ -543,23 +669,41 @@ describe('an exam day in the browser', () => {
       body: JSON.stringify(server.admin),
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
-    const found = await api<{ items: { id: string }[] }>('GET', `/api/v1/admin/students?q=${sekar.nisn}`, accessToken);
-    const bank = await api<{ items: { id: string; kind: string }[] }>('GET', '/api/v1/admin/questions', accessToken);
+    const found = await api<{ items: { id: string }[] }>(
+      'GET',
+      `/api/v1/admin/students?q=${sekar.nisn}`,
+      accessToken,
+    );
+    const bank = await api<{ items: { id: string; kind: string }[] }>(
+      'GET',
+      '/api/v1/admin/questions',
+      accessToken,
+    );
     const now = Date.now();
-    const quiz = await api<{ id: string; entryToken: string }>('POST', '/api/v1/admin/exams', accessToken, {
-      title: 'Kuis Kilat — 1 menit',
-      scheduledStart: new Date(now - 60_000).toISOString(),
-      scheduledEnd: new Date(now + 3_600_000).toISOString(),
-      durationMinutes: 1,
-      targets: [{ type: 'STUDENT', value: found.items[0]!.id }],
-      questions: bank.items.filter((q) => q.kind !== 'text').slice(0, 3).map((q) => ({ questionId: q.id })), // choices: scored at once
-      resultPolicy: 'immediate',
-    });
+    const quiz = await api<{ id: string; entryToken: string }>(
+      'POST',
+      '/api/v1/admin/exams',
+      accessToken,
+      {
+        title: 'Kuis Kilat — 1 menit',
+        scheduledStart: new Date(now - 60_000).toISOString(),
+        scheduledEnd: new Date(now + 3_600_000).toISOString(),
+        durationMinutes: 1,
+        targets: [{ type: 'STUDENT', value: found.items[0]!.id }],
+        questions: bank.items
+          .filter((q) => q.kind !== 'text')
+          .slice(0, 3)
+          .map((q) => ({ questionId: q.id })), // choices: scored at once
+        resultPolicy: 'immediate',
+      },
+    );
     await api('POST', `/api/v1/admin/exams/${quiz.id}/publish`, accessToken);
 
     const page = student.page;
     // This school's proxy breaks WebSockets: every save must still land, over HTTP.
-    await student.context.routeWebSocket(/\/api\/v1\/ws/, (ws) => ws.close({ code: 1011, reason: 'blocked by the test' }));
+    await student.context.routeWebSocket(/\/api\/v1\/ws/, (ws) =>
+      ws.close({ code: 1011, reason: 'blocked by the test' }),
+    );
     await page.getByRole('button', { name: 'Sign in again' }).click();
     await page.waitForURL('**/login');
     await page.getByLabel('NISN').fill(sekar.nisn);
@@ -574,11 +718,19 @@ describe('an exam day in the browser', () => {
       const auth = JSON.parse(localStorage.getItem('examhall.auth')!) as { accessToken: string };
       localStorage.setItem('examhall.auth', JSON.stringify({ ...auth, accessToken: token }));
     }, stale);
-    const refreshed = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/refresh') && res.status() === 200);
+    const refreshed = page.waitForResponse(
+      (res) => res.url().endsWith('/api/v1/auth/refresh') && res.status() === 200,
+    );
     await page.reload();
     await refreshed;
     await page.getByRole('button', { name: 'Start exam: Kuis Kilat — 1 menit' }).waitFor();
-    expect(await page.evaluate(() => (JSON.parse(localStorage.getItem('examhall.auth')!) as { accessToken: string }).accessToken)).not.toBe(stale);
+    expect(
+      await page.evaluate(
+        () =>
+          (JSON.parse(localStorage.getItem('examhall.auth')!) as { accessToken: string })
+            .accessToken,
+      ),
+    ).not.toBe(stale);
 
     await page.getByRole('button', { name: 'Start exam: Kuis Kilat — 1 menit' }).click();
     const tokenDialog = page.getByRole('dialog', { name: 'Enter the exam token' });
@@ -586,14 +738,22 @@ describe('an exam day in the browser', () => {
     await tokenDialog.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByRole('heading', { name: 'Question 1 of 3' }).waitFor();
     await answerCurrent(page);
-    await expect.poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 }).toBe('All answers saved');
-    const studentToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('examhall.auth') ?? '{}') as { accessToken?: string }).accessToken);
+    await expect
+      .poll(() => page.getByTestId('save-status').innerText(), { timeout: 15_000 })
+      .toBe('All answers saved');
+    const studentToken = await page.evaluate(
+      () =>
+        (JSON.parse(localStorage.getItem('examhall.auth') ?? '{}') as { accessToken?: string })
+          .accessToken,
+    );
     const sessionUrl = `/api/v1/sessions/${/session\/([0-9a-f-]{36})/.exec(page.url())![1]}`;
     const view = await api<{ answers: Record<string, unknown> }>('GET', sessionUrl, studentToken!);
     expect(Object.values(view.answers).filter((a) => a !== null)).toHaveLength(1);
     // under five minutes from the start: the red banner and the red clock
     await page.getByRole('alert').filter({ hasText: 'Less than 5 minutes left' }).waitFor();
-    expect(await page.getByTestId('countdown').getAttribute('class')).toContain('countdown--critical');
+    expect(await page.getByTestId('countdown').getAttribute('class')).toContain(
+      'countdown--critical',
+    );
     await shot(page, '19-student-runner-last-minute');
 
     await page.getByRole('heading', { name: 'Time is up' }).waitFor({ timeout: 90_000 });

@@ -100,9 +100,15 @@ function positive(name: string, raw: string | undefined, fallback: number, integ
   return value;
 }
 
-function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  name: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
   return raw as T;
 }
 
@@ -110,10 +116,13 @@ function oneOf<T extends string>(name: string, raw: string | undefined, allowed:
 function checkUrl(raw: string | undefined, allowRemote: boolean): string | undefined {
   if (raw === undefined) return undefined;
   const url = new URL(raw);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--url must be http(s)://');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError('--url must be http(s)://');
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (!loopback && !allowRemote) {
-    throw new UsageError(`--url ${url.hostname} is not loopback; benchmark your own deployment with --allow-remote`);
+    throw new UsageError(
+      `--url ${url.hostname} is not loopback; benchmark your own deployment with --allow-remote`,
+    );
   }
   return url.origin;
 }
@@ -171,7 +180,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     mode: oneOf('mode', values.mode, ['memory', 'redis'] as const, 'memory'),
     workers: positive('workers', values.workers, 1),
     serverEntry: oneOf('server-entry', values['server-entry'], ['src', 'dist'] as const, 'src'),
-    serverPid: values['server-pid'] === undefined ? undefined : positive('server-pid', values['server-pid'], 0),
+    serverPid:
+      values['server-pid'] === undefined
+        ? undefined
+        : positive('server-pid', values['server-pid'], 0),
     databaseUrl: values['database-url'],
     adminEmail: values['admin-email'] ?? 'bench-admin@examhall.test',
     adminPassword: values['admin-password'] ?? 'bench-admin-password',
@@ -184,7 +196,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     startWindowSec: positive('start-window', values['start-window'], 5, false),
     connectWindowSec: positive('connect-window', values['connect-window'], 5, false),
     // "every student saves every T seconds": T follows from the total rate unless given.
-    saveIntervalSec: positive('save-interval', values['save-interval'], students / Math.max(saveRate, 1e-9), false),
+    saveIntervalSec: positive(
+      'save-interval',
+      values['save-interval'],
+      students / Math.max(saveRate, 1e-9),
+      false,
+    ),
     steadySec: positive('steady', values.steady, 60, false),
     submitWindowSec: positive('submit-window', values['submit-window'], 5, false),
     submitVia: oneOf('submit-via', values['submit-via'], ['http', 'ws'] as const, 'http'),
@@ -196,18 +213,26 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     soakSec: positive('soak-duration', values['soak-duration'], 60, false),
     soakPingSec: positive('soak-ping', values['soak-ping'], 20, false),
     soakConnectRate: positive('soak-connect-rate', values['soak-connect-rate'], 500, false),
-    sourceAddresses: positive('source-addresses', values['source-addresses'], Math.max(1, Math.ceil(soakConnections / 20_000))),
+    sourceAddresses: positive(
+      'source-addresses',
+      values['source-addresses'],
+      Math.max(1, Math.ceil(soakConnections / 20_000)),
+    ),
     cpuProf: values['cpu-prof'] ?? false,
     keepData: values['keep-data'] ?? false,
     resultsDir: values['results-dir'] ?? 'bench/results',
     allowRemote,
   };
   if (options.students < 1) throw new UsageError('--students must be at least 1');
-  if (options.questions < 1 || options.questions > 200) throw new UsageError('--questions must be 1..200');
-  if (options.sourceAddresses < 1 || options.sourceAddresses > 254) throw new UsageError('--source-addresses must be 1..254');
+  if (options.questions < 1 || options.questions > 200)
+    throw new UsageError('--questions must be 1..200');
+  if (options.sourceAddresses < 1 || options.sourceAddresses > 254)
+    throw new UsageError('--source-addresses must be 1..254');
   if (options.workers < 1) throw new UsageError('--workers must be at least 1');
   if (options.url === undefined && options.workers > 1 && options.mode !== 'redis') {
-    throw new UsageError('--workers > 1 needs --mode redis (the memory hot store lives in one process)');
+    throw new UsageError(
+      '--workers > 1 needs --mode redis (the memory hot store lives in one process)',
+    );
   }
   if (options.saveIntervalSec <= 0) throw new UsageError('--save-interval must be > 0');
   return options;

@@ -29,13 +29,17 @@ export interface Regrade {
 
 export function isCorrect(question: KeyedQuestion, answer: Answer | undefined): boolean {
   if (answer === null || answer === undefined) return false;
-  if (question.kind === 'single') return typeof answer === 'string' && answer === question.correct[0];
+  if (question.kind === 'single')
+    return typeof answer === 'string' && answer === question.correct[0];
   if (!Array.isArray(answer) || answer.length !== question.correct.length) return false;
   const chosen = new Set(answer);
   return chosen.size === answer.length && question.correct.every((id) => chosen.has(id));
 }
 
-export function regrade(questions: readonly KeyedQuestion[], answers: ReadonlyMap<string, Answer>): Regrade {
+export function regrade(
+  questions: readonly KeyedQuestion[],
+  answers: ReadonlyMap<string, Answer>,
+): Regrade {
   const perQuestion = new Map<string, QuestionGrade>();
   let score = 0;
   let maxScore = 0;

@@ -29,7 +29,10 @@ interface ErrorBody {
 
 /** A transport failure (refused, reset, timed out) with a short stable code for the tables. */
 export class TransportError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -49,7 +52,11 @@ function transportCode(err: unknown): string {
 export class ApiClient {
   private readonly pool: Pool;
 
-  constructor(readonly baseUrl: string, connections: number, private readonly timeoutMs: number) {
+  constructor(
+    readonly baseUrl: string,
+    connections: number,
+    private readonly timeoutMs: number,
+  ) {
     this.pool = new Pool(baseUrl, {
       connections,
       pipelining: 1,
@@ -59,7 +66,11 @@ export class ApiClient {
     });
   }
 
-  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req: ApiRequest = {}): Promise<ApiResult<T>> {
+  async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    req: ApiRequest = {},
+  ): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
     let body: string | Buffer | undefined;
     if (req.token) headers.authorization = `Bearer ${req.token}`;
@@ -93,7 +104,13 @@ export class ApiClient {
     const parsed = parseJson(text);
     const retryAfter = response.headers['retry-after'];
     if (status >= 200 && status < 300) {
-      return { status, body: parsed as T, errorCode: undefined, retryAfter: undefined, rawText: text };
+      return {
+        status,
+        body: parsed as T,
+        errorCode: undefined,
+        retryAfter: undefined,
+        rawText: text,
+      };
     }
     return {
       status,
@@ -106,10 +123,16 @@ export class ApiClient {
   }
 
   /** Like call(), but any non-2xx is an exception naming the request: for set-up steps that must work. */
-  async must<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req: ApiRequest = {}): Promise<T> {
+  async must<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    req: ApiRequest = {},
+  ): Promise<T> {
     const result = await this.call<T>(method, path, req);
     if (result.status < 200 || result.status >= 300) {
-      throw new Error(`${method} ${path} → ${result.status} ${result.errorCode ?? ''}: ${result.errorMessage ?? ''}`);
+      throw new Error(
+        `${method} ${path} → ${result.status} ${result.errorCode ?? ''}: ${result.errorMessage ?? ''}`,
+      );
     }
     return result.body as T;
   }
@@ -129,14 +152,21 @@ function parseJson(text: string): unknown {
 }
 
 /** multipart/form-data with one file part named `file` (API.md: every import takes its file this way). */
-export function multipartFile(filename: string, contentType: string, content: Buffer): { body: Buffer; contentType: string } {
+export function multipartFile(
+  filename: string,
+  contentType: string,
+  content: Buffer,
+): { body: Buffer; contentType: string } {
   const boundary = `----examhall-bench-${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
       `Content-Type: ${contentType}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { body: Buffer.concat([head, content, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body: Buffer.concat([head, content, tail]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 /** API.md lists may come back as a bare array or wrapped ({items}/{data}); accept both. */

@@ -47,8 +47,13 @@ function expectationsOf(student: Student): Expectation[] {
     }
     const acked = ackedSeq >= 0 ? answerFor(question, student.login.index, ackedSeq) : undefined;
     const acceptable: (Answer | undefined)[] = [acked];
-    for (let seq = Math.max(ackedSeq + order.length, qi); seq < student.savesSent; seq += order.length) {
-      if (student.saves[seq] === SaveState.IN_FLIGHT) acceptable.push(answerFor(question, student.login.index, seq));
+    for (
+      let seq = Math.max(ackedSeq + order.length, qi);
+      seq < student.savesSent;
+      seq += order.length
+    ) {
+      if (student.saves[seq] === SaveState.IN_FLIGHT)
+        acceptable.push(answerFor(question, student.login.index, seq));
     }
     return { question, acked, acceptable };
   });
@@ -66,7 +71,12 @@ class Tally {
 }
 
 /** Compares what the server holds for one session; returns the effective answers for the re-grade. */
-function compareAnswers(student: Student, held: ReadonlyMap<string, Answer>, source: string, tally: Tally): Map<string, Answer> {
+function compareAnswers(
+  student: Student,
+  held: ReadonlyMap<string, Answer>,
+  source: string,
+  tally: Tally,
+): Map<string, Answer> {
   const effective = new Map<string, Answer>();
   for (const e of expectationsOf(student)) {
     const value = held.get(e.question.id);
@@ -76,11 +86,15 @@ function compareAnswers(student: Student, held: ReadonlyMap<string, Answer>, sou
     const key = `${student.sessionId}/${e.question.id}`;
     if (e.acked !== undefined) {
       tally.lost.add(key);
-      tally.note(`lost (${source}): session ${student.sessionId} question ${e.question.id}: acknowledged ${JSON.stringify(e.acked)}, server holds ${JSON.stringify(value ?? null)}`);
+      tally.note(
+        `lost (${source}): session ${student.sessionId} question ${e.question.id}: acknowledged ${JSON.stringify(e.acked)}, server holds ${JSON.stringify(value ?? null)}`,
+      );
     } else {
       tally.unexpected.add(key);
       tally.mismatched.add(key);
-      tally.note(`unexpected (${source}): session ${student.sessionId} question ${e.question.id}: never acknowledged, server holds ${JSON.stringify(value)}`);
+      tally.note(
+        `unexpected (${source}): session ${student.sessionId} question ${e.question.id}: never acknowledged, server holds ${JSON.stringify(value)}`,
+      );
     }
   }
   return effective;
@@ -91,18 +105,27 @@ function num(value: unknown): number {
 }
 
 /** The server's result against the local re-grade: totals and, when shown, every breakdown line. */
-function compareResult(student: Student, result: ResultBody, effective: Map<string, Answer>, tally: Tally): void {
+function compareResult(
+  student: Student,
+  result: ResultBody,
+  effective: Map<string, Answer>,
+  tally: Tally,
+): void {
   const expected = regrade(student.questionOrder, effective);
   const problems: string[] = [];
   if (result.sessionId !== student.sessionId) problems.push(`sessionId ${result.sessionId}`);
-  if (result.score !== undefined && Math.abs(num(result.score) - expected.score) > 1e-6) problems.push(`score ${result.score} ≠ ${expected.score}`);
-  if (result.maxScore !== undefined && Math.abs(num(result.maxScore) - expected.maxScore) > 1e-6) problems.push(`maxScore ${result.maxScore} ≠ ${expected.maxScore}`);
+  if (result.score !== undefined && Math.abs(num(result.score) - expected.score) > 1e-6)
+    problems.push(`score ${result.score} ≠ ${expected.score}`);
+  if (result.maxScore !== undefined && Math.abs(num(result.maxScore) - expected.maxScore) > 1e-6)
+    problems.push(`maxScore ${result.maxScore} ≠ ${expected.maxScore}`);
   if (result.score === undefined) problems.push(`no score (status ${result.status})`);
   for (const line of result.breakdown ?? []) {
     const mine = expected.perQuestion.get(line.questionId);
     if (!mine) problems.push(`breakdown names unknown question ${line.questionId}`);
     else if (mine.correct !== line.correct || Math.abs(num(line.points) - mine.points) > 1e-6) {
-      problems.push(`question ${line.questionId}: server ${line.correct}/${line.points}, re-grade ${mine.correct}/${mine.points}`);
+      problems.push(
+        `question ${line.questionId}: server ${line.correct}/${line.points}, re-grade ${mine.correct}/${mine.points}`,
+      );
     }
   }
   if (problems.length === 0) return;
@@ -119,7 +142,11 @@ interface DbAnswers {
   scores: Map<string, { status: string; score: number | null; rows: number }>;
 }
 
-async function readDatabase(databaseUrl: string, examId: string, sessionIds: string[]): Promise<DbAnswers> {
+async function readDatabase(
+  databaseUrl: string,
+  examId: string,
+  sessionIds: string[],
+): Promise<DbAnswers> {
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => undefined });
   try {
     const answers = new Map<string, Map<string, Answer>>();
@@ -135,7 +162,11 @@ async function readDatabase(databaseUrl: string, examId: string, sessionIds: str
       SELECT id::text, status, score::text FROM exam_sessions WHERE exam_id = ${examId}`;
     for (const s of sessions) {
       const prior = scores.get(s.id);
-      scores.set(s.id, { status: s.status, score: s.score === null ? null : Number(s.score), rows: (prior?.rows ?? 0) + 1 });
+      scores.set(s.id, {
+        status: s.status,
+        score: s.score === null ? null : Number(s.score),
+        rows: (prior?.rows ?? 0) + 1,
+      });
     }
     return { answers, scores };
   } finally {
@@ -161,43 +192,72 @@ export async function checkIntegrity(input: IntegrityInput): Promise<IntegrityRe
   let unverifiable = 0;
   let resultsChecked = 0;
   let unsubmitted = 0;
-  const acknowledged = started.reduce((n, s) => n + expectationsOf(s).filter((e) => e.acked !== undefined).length, 0);
+  const acknowledged = started.reduce(
+    (n, s) => n + expectationsOf(s).filter((e) => e.acked !== undefined).length,
+    0,
+  );
 
   // Through the contract, as each student: the answers the server holds, then the result.
   await forEachLimited(started, 32, async (student) => {
     const token = student.accessToken;
-    const view = await input.api.call<SessionView>('GET', `/api/v1/sessions/${student.sessionId}`, { token });
+    const view = await input.api.call<SessionView>('GET', `/api/v1/sessions/${student.sessionId}`, {
+      token,
+    });
     let effective: Map<string, Answer>;
     if (view.status === 200 && view.body) {
-      effective = compareAnswers(student, new Map(Object.entries(view.body.answers ?? {})), 'api', tally);
+      effective = compareAnswers(
+        student,
+        new Map(Object.entries(view.body.answers ?? {})),
+        'api',
+        tally,
+      );
     } else {
       unverifiable += 1;
       effective = new Map(expectationsOf(student).map((e) => [e.question.id, e.acked ?? null]));
     }
-    const result = await input.api.call<ResultBody>('GET', `/api/v1/sessions/${student.sessionId}/result`, { token });
+    const result = await input.api.call<ResultBody>(
+      'GET',
+      `/api/v1/sessions/${student.sessionId}/result`,
+      { token },
+    );
     if (result.status !== 200 || !result.body) {
       if (student.submitState === 'ok') {
         tally.mismatched.add(`${student.sessionId}/result`);
-        tally.note(`submitted session ${student.sessionId} has no result: GET result → ${result.status} ${result.errorCode ?? ''}`);
+        tally.note(
+          `submitted session ${student.sessionId} has no result: GET result → ${result.status} ${result.errorCode ?? ''}`,
+        );
       } else unsubmitted += 1;
       return;
     }
     resultsChecked += 1;
     compareResult(student, result.body, effective, tally);
     // Exactly one result: the submit's answer, a later read and a second submit must all agree.
-    const again = await input.api.call<ResultBody>('POST', `/api/v1/sessions/${student.sessionId}/submit`, { token });
+    const again = await input.api.call<ResultBody>(
+      'POST',
+      `/api/v1/sessions/${student.sessionId}/submit`,
+      { token },
+    );
     const reference = student.result ?? result.body;
-    for (const [what, other] of [['GET result', result], ['second submit', again]] as const) {
+    for (const [what, other] of [
+      ['GET result', result],
+      ['second submit', again],
+    ] as const) {
       if (other.status === 200 && other.body && sameResult(reference, other.body)) continue;
       tally.mismatched.add(`${student.sessionId}/once`);
-      tally.note(`session ${student.sessionId}: ${what} differs from the first result (${other.status} ${other.errorCode ?? JSON.stringify(other.body)})`);
+      tally.note(
+        `session ${student.sessionId}: ${what} differs from the first result (${other.status} ${other.errorCode ?? JSON.stringify(other.body)})`,
+      );
     }
   });
 
-  const monitor = await checkMonitor(input, started, tally).catch((err: Error) => `failed: ${err.message}`);
+  const monitor = await checkMonitor(input, started, tally).catch(
+    (err: Error) => `failed: ${err.message}`,
+  );
   let database: IntegrityReport['database'] = 'skipped';
   if (input.databaseUrl) {
-    database = await checkDatabase(input, started, tally).catch((err: Error) => `failed: ${err.message}`);
+    database = await checkDatabase(input, started, tally).catch(
+      (err: Error) => `failed: ${err.message}`,
+    );
   }
   return {
     sessions: started.length,
@@ -215,8 +275,14 @@ export async function checkIntegrity(input: IntegrityInput): Promise<IntegrityRe
 }
 
 /** The staff live monitor (`GET /api/v1/admin/exams/{id}/sessions`) must list each session once, with its score. */
-async function checkMonitor(input: IntegrityInput, started: Student[], tally: Tally): Promise<string> {
-  const rows = listItems<MonitorRow>(await input.staffGet(`/api/v1/admin/exams/${input.examId}/sessions`));
+async function checkMonitor(
+  input: IntegrityInput,
+  started: Student[],
+  tally: Tally,
+): Promise<string> {
+  const rows = listItems<MonitorRow>(
+    await input.staffGet(`/api/v1/admin/exams/${input.examId}/sessions`),
+  );
   const bySession = new Map<string, MonitorRow[]>();
   for (const row of rows) {
     if (!row.sessionId) continue;
@@ -235,7 +301,9 @@ async function checkMonitor(input: IntegrityInput, started: Student[], tally: Ta
     const score = student.result?.score;
     if (student.submitState === 'ok' && score !== undefined && num(row.score) !== num(score)) {
       tally.mismatched.add(`${student.sessionId}/monitor`);
-      tally.note(`monitor: session ${student.sessionId} shows score ${row.score}, the result said ${score}`);
+      tally.note(
+        `monitor: session ${student.sessionId} shows score ${row.score}, the result said ${score}`,
+      );
     }
   }
   return 'checked';
@@ -246,7 +314,11 @@ async function checkMonitor(input: IntegrityInput, started: Student[], tally: Ta
  * one row with the re-graded score. Re-read until it matches or the drain time is up, since
  * with the Redis hot store PostgreSQL is written behind.
  */
-async function checkDatabase(input: IntegrityInput, started: Student[], tally: Tally): Promise<string> {
+async function checkDatabase(
+  input: IntegrityInput,
+  started: Student[],
+  tally: Tally,
+): Promise<string> {
   const ids = started.map((s) => s.sessionId as string);
   const deadline = Date.now() + input.drainSec * 1000;
   for (;;) {
@@ -258,14 +330,18 @@ async function checkDatabase(input: IntegrityInput, started: Student[], tally: T
       const row = db.scores.get(student.sessionId as string);
       if (!row || row.rows !== 1) {
         attempt.mismatched.add(`${student.sessionId}/db-row`);
-        attempt.note(`postgres: session ${student.sessionId} has ${row?.rows ?? 0} exam_sessions rows`);
+        attempt.note(
+          `postgres: session ${student.sessionId} has ${row?.rows ?? 0} exam_sessions rows`,
+        );
         continue;
       }
       if (student.submitState !== 'ok' || row.score === null) continue;
       const expected = regrade(student.questionOrder, effective).score;
       if (Math.abs(row.score - expected) > 1e-6) {
         attempt.mismatched.add(`${student.sessionId}/db-score`);
-        attempt.note(`postgres: session ${student.sessionId} score ${row.score} ≠ re-grade ${expected}`);
+        attempt.note(
+          `postgres: session ${student.sessionId} score ${row.score} ≠ re-grade ${expected}`,
+        );
       }
     }
     const clean = attempt.lost.size === 0 && attempt.mismatched.size === 0;
@@ -276,7 +352,9 @@ async function checkDatabase(input: IntegrityInput, started: Student[], tally: T
       for (const line of attempt.examples) tally.note(line);
       return 'checked';
     }
-    input.log(`integrity: PostgreSQL not caught up yet (${attempt.lost.size} answers behind); re-reading`);
+    input.log(
+      `integrity: PostgreSQL not caught up yet (${attempt.lost.size} answers behind); re-reading`,
+    );
     await sleep(1000);
   }
 }

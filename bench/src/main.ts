@@ -6,10 +6,31 @@ import { performance } from 'node:perf_hooks';
 import { HELP, parseOptions, type BenchOptions } from './cli.js';
 import { checkIntegrity, type IntegrityReport } from './integrity.js';
 import { ApiClient } from './http.js';
-import { closeSockets, connectSockets, loginRush, startBurst, steadyAutosave, submitBurst, type DayContext } from './phases.js';
-import { StaffSession, provisionSchool, publishExam, studentLogin, type Provisioned } from './provision.js';
+import {
+  closeSockets,
+  connectSockets,
+  loginRush,
+  startBurst,
+  steadyAutosave,
+  submitBurst,
+  type DayContext,
+} from './phases.js';
+import {
+  StaffSession,
+  provisionSchool,
+  publishExam,
+  studentLogin,
+  type Provisioned,
+} from './provision.js';
 import { ResourceSampler, type ProcessRoot } from './resources.js';
-import { judge, machineInfo, markdownTable, writeJson, type PhaseResult, type RunResult } from './report.js';
+import {
+  judge,
+  machineInfo,
+  markdownTable,
+  writeJson,
+  type PhaseResult,
+  type RunResult,
+} from './report.js';
 import { forEachLimited } from './schedule.js';
 import { histogramDeltas, scrapeHistograms } from './server-metrics.js';
 import { startServer, type StartedServer } from './server-process.js';
@@ -20,13 +41,19 @@ import type { TokenPair } from './contract.js';
 
 const t0 = performance.now();
 function log(line: string): void {
-  process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+  process.stderr.write(
+    `[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`,
+  );
 }
 
 /** Brackets each phase with resource samples so CPU and RSS are per phase. */
 class PhaseLog {
   readonly results: PhaseResult[] = [];
-  constructor(private readonly sampler: ResourceSampler, private readonly opts: BenchOptions, private readonly metricsApi: ApiClient) {}
+  constructor(
+    private readonly sampler: ResourceSampler,
+    private readonly opts: BenchOptions,
+    private readonly metricsApi: ApiClient,
+  ) {}
 
   async run<T>(name: string, work: () => Promise<T>): Promise<T> {
     log(`phase: ${name}`);
@@ -35,7 +62,9 @@ class PhaseLog {
     const out = await work();
     const to = await this.sampler.mark();
     const serverView = histogramDeltas(metricsBefore, await scrapeHistograms(this.metricsApi));
-    const recorders = (Array.isArray(out) ? out : [out]).filter((r): r is PhaseRecorder => typeof (r as PhaseRecorder)?.summary === 'function');
+    const recorders = (Array.isArray(out) ? out : [out]).filter(
+      (r): r is PhaseRecorder => typeof (r as PhaseRecorder)?.summary === 'function',
+    );
     for (const recorder of recorders) {
       const counts = recorder.summary();
       const full = {
@@ -44,33 +73,73 @@ class PhaseLog {
         loginWindow: this.opts.loginWindowSec,
         submitWindow: this.opts.submitWindowSec,
       };
-      this.results.push({ ...counts, resources: this.sampler.window(from, to), serverView, ...judge(counts, full) });
-      log(`  ${counts.name}: ${counts.successes}/${counts.attempts} ok, p99 ${counts.latency.p99Ms} ms, ${counts.throughputPerSec}/s`);
+      this.results.push({
+        ...counts,
+        resources: this.sampler.window(from, to),
+        serverView,
+        ...judge(counts, full),
+      });
+      log(
+        `  ${counts.name}: ${counts.successes}/${counts.attempts} ok, p99 ${counts.latency.p99Ms} ms, ${counts.throughputPerSec}/s`,
+      );
     }
     return out;
   }
 }
 
-async function examDay(api: ApiClient, staff: StaffSession, school: Provisioned, opts: BenchOptions, phases: PhaseLog, wsBase: string) {
+async function examDay(
+  api: ApiClient,
+  staff: StaffSession,
+  school: Provisioned,
+  opts: BenchOptions,
+  phases: PhaseLog,
+  wsBase: string,
+) {
   const exam = await publishExam(staff, school, log);
-  const students: Student[] = Array.from({ length: opts.students }, (_, i) => newStudent(studentLogin(school, i)));
-  const ctx: DayContext = { api, exam, students, wsBase, requestTimeoutMs: opts.requestTimeoutSec * 1000, log };
+  const students: Student[] = Array.from({ length: opts.students }, (_, i) =>
+    newStudent(studentLogin(school, i)),
+  );
+  const ctx: DayContext = {
+    api,
+    exam,
+    students,
+    wsBase,
+    requestTimeoutMs: opts.requestTimeoutSec * 1000,
+    log,
+  };
   await phases.run('login rush', () => loginRush(ctx, opts.loginWindowSec));
   await phases.run('start burst', () => startBurst(ctx, opts.startWindowSec));
-  await phases.run('ws connect', () => connectSockets(ctx, opts.connectWindowSec, opts.sourceAddresses));
-  await phases.run('steady autosave', () => steadyAutosave(ctx, opts.saveIntervalSec, opts.steadySec, opts.drainSec));
-  await phases.run('submit burst', () => submitBurst(ctx, opts.submitWindowSec, opts.submitVia, opts.drainSec));
+  await phases.run('ws connect', () =>
+    connectSockets(ctx, opts.connectWindowSec, opts.sourceAddresses),
+  );
+  await phases.run('steady autosave', () =>
+    steadyAutosave(ctx, opts.saveIntervalSec, opts.steadySec, opts.drainSec),
+  );
+  await phases.run('submit burst', () =>
+    submitBurst(ctx, opts.submitWindowSec, opts.submitVia, opts.drainSec),
+  );
   closeSockets(students);
   return { exam, students };
 }
 
 /** Soak logins are set-up, not a measured rush: a few at a time, so bcrypt does not starve anything. */
-async function soakTokens(api: ApiClient, school: Provisioned, count: number, known: Student[]): Promise<string[]> {
-  const tokens: string[] = known.flatMap((s) => (s.accessToken ? [s.accessToken] : [])).slice(0, count);
-  const missing = Array.from({ length: Math.max(0, count - tokens.length) }, (_, i) => studentLogin(school, tokens.length + i));
+async function soakTokens(
+  api: ApiClient,
+  school: Provisioned,
+  count: number,
+  known: Student[],
+): Promise<string[]> {
+  const tokens: string[] = known
+    .flatMap((s) => (s.accessToken ? [s.accessToken] : []))
+    .slice(0, count);
+  const missing = Array.from({ length: Math.max(0, count - tokens.length) }, (_, i) =>
+    studentLogin(school, tokens.length + i),
+  );
   if (missing.length > 0) log(`soak: signing in ${missing.length} more students`);
   await forEachLimited(missing, 8, async (s) => {
-    const r = await api.call<TokenPair>('POST', '/api/v1/auth/login', { json: { nisn: s.nisn, password: s.password } });
+    const r = await api.call<TokenPair>('POST', '/api/v1/auth/login', {
+      json: { nisn: s.nisn, password: s.password },
+    });
     if (r.body?.accessToken) tokens.push(r.body.accessToken);
   });
   return tokens;
@@ -79,7 +148,11 @@ async function soakTokens(api: ApiClient, school: Provisioned, count: number, kn
 /** The commit the runner started the server from (`-dirty` when the working tree differs). */
 function gitRevision(): string | undefined {
   try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }
@@ -91,12 +164,17 @@ async function serverLogErrors(logFile: string): Promise<string[]> {
   const errors = text.split('\n').filter((line) => /"level":(50|60)/.test(line));
   if (errors.length === 0) return [];
   const sample = errors.slice(0, 3).map((line) => line.slice(0, 400));
-  return [`server log: ${errors.length} error/fatal lines in ${logFile}; first: ${sample.join(' | ')}`];
+  return [
+    `server log: ${errors.length} error/fatal lines in ${logFile}; first: ${sample.join(' | ')}`,
+  ];
 }
 
 function resourceRoots(server: StartedServer | undefined, opts: BenchOptions): ProcessRoot[] {
   if (server) {
-    const roots: ProcessRoot[] = [{ group: 'app', pid: () => server.pid }, { group: 'db', pid: server.postgresPid }];
+    const roots: ProcessRoot[] = [
+      { group: 'app', pid: () => server.pid },
+      { group: 'db', pid: server.postgresPid },
+    ];
     if (server.redisPid !== undefined) roots.push({ group: 'redis', pid: () => server.redisPid });
     return roots;
   }
@@ -127,7 +205,9 @@ async function run(opts: BenchOptions): Promise<number> {
       adminEmail: opts.adminEmail,
       adminPassword: opts.adminPassword,
       databaseUrl: opts.databaseUrl,
-      cpuProfDir: opts.cpuProf ? path.join(resultsDir, `prof-${startedAt.replace(/[:.]/g, '-')}`) : undefined,
+      cpuProfDir: opts.cpuProf
+        ? path.join(resultsDir, `prof-${startedAt.replace(/[:.]/g, '-')}`)
+        : undefined,
       keepData: opts.keepData,
       logDir: path.join(resultsDir, 'logs'),
       log,
@@ -148,8 +228,21 @@ async function run(opts: BenchOptions): Promise<number> {
     const staff = new StaffSession(api, opts.adminEmail, opts.adminPassword);
     await staff.login();
     const provisionStart = performance.now();
-    const needed = Math.max(opts.scenario !== 'soak' ? opts.students : 0, opts.scenario !== 'day' ? opts.soakStudents : 0);
-    const school = await provisionSchool(staff, { label: opts.label, students: needed, questions: opts.questions, reuse: opts.reuse, resultsDir }, log);
+    const needed = Math.max(
+      opts.scenario !== 'soak' ? opts.students : 0,
+      opts.scenario !== 'day' ? opts.soakStudents : 0,
+    );
+    const school = await provisionSchool(
+      staff,
+      {
+        label: opts.label,
+        students: needed,
+        questions: opts.questions,
+        reuse: opts.reuse,
+        resultsDir,
+      },
+      log,
+    );
     provisioningSec = Math.round((performance.now() - provisionStart) / 100) / 10;
 
     const wsBase = baseUrl.replace(/^http/, 'ws');
@@ -159,14 +252,25 @@ async function run(opts: BenchOptions): Promise<number> {
       students = day.students;
       log('integrity: checking every acknowledged answer and every result');
       const databaseUrl = opts.databaseUrl ?? server?.embeddedDatabaseUrl();
-      integrity = await checkIntegrity({ api, staffGet: (route) => staff.must('GET', route), examId: day.exam.examId, students, databaseUrl, drainSec: opts.drainSec, log });
+      integrity = await checkIntegrity({
+        api,
+        staffGet: (route) => staff.must('GET', route),
+        examId: day.exam.examId,
+        students,
+        databaseUrl,
+        drainSec: opts.drainSec,
+        log,
+      });
       log(`lost: ${integrity.lost}`);
       log(`mismatched: ${integrity.mismatched}`);
       for (const line of integrity.examples) log(`  ${line}`);
     }
     if (opts.scenario !== 'day') {
       const tokens = await soakTokens(api, school, opts.soakStudents, students);
-      if (tokens.length < opts.soakConnections) notes.push(`soak: ${tokens.length} students behind ${opts.soakConnections} sockets (tokens reused round-robin)`);
+      if (tokens.length < opts.soakConnections)
+        notes.push(
+          `soak: ${tokens.length} students behind ${opts.soakConnections} sockets (tokens reused round-robin)`,
+        );
       const out = await runSoak({
         wsBase,
         tokens,
@@ -193,10 +297,14 @@ async function run(opts: BenchOptions): Promise<number> {
 
   for (const p of phases.results) {
     if ((p.resources.otherCpuPct ?? 0) > 25) {
-      notes.push(`${p.name}: other processes on the box used ${p.resources.otherCpuPct}% of a core — these figures are pessimistic`);
+      notes.push(
+        `${p.name}: other processes on the box used ${p.resources.otherCpuPct}% of a core — these figures are pessimistic`,
+      );
     }
     if ((p.resources.generator?.cpuPct ?? 0) > 85) {
-      notes.push(`${p.name}: the generator used ${p.resources.generator?.cpuPct}% of a core — its own latency is in these figures (see gen lag)`);
+      notes.push(
+        `${p.name}: the generator used ${p.resources.generator?.cpuPct}% of a core — its own latency is in these figures (see gen lag)`,
+      );
     }
   }
   const result: RunResult = {
@@ -211,7 +319,11 @@ async function run(opts: BenchOptions): Promise<number> {
       revision: server ? gitRevision() : undefined,
     },
     resourceSource: sampler.source,
-    options: { ...opts, adminPassword: '<redacted>', databaseUrl: opts.databaseUrl ? '<set>' : undefined },
+    options: {
+      ...opts,
+      adminPassword: '<redacted>',
+      databaseUrl: opts.databaseUrl ? '<set>' : undefined,
+    },
     provisioningSec,
     phases: phases.results,
     integrity,
@@ -226,7 +338,8 @@ async function run(opts: BenchOptions): Promise<number> {
   const file = await writeJson(resultsDir, result);
   process.stdout.write(`\n${markdownTable(result)}\n`);
   for (const note of notes) process.stdout.write(`\nnote: ${note}`);
-  if (integrity) process.stdout.write(`\nlost: ${integrity.lost}\nmismatched: ${integrity.mismatched}\n`);
+  if (integrity)
+    process.stdout.write(`\nlost: ${integrity.lost}\nmismatched: ${integrity.mismatched}\n`);
   process.stdout.write(`\nresults: ${file}\n`);
   return integrity && (integrity.lost > 0 || integrity.mismatched > 0) ? 1 : 0;
 }

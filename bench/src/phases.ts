@@ -29,7 +29,9 @@ async function httpPhase(
   name: string,
   targets: Student[],
   windowSec: number,
-  send: (student: Student) => Promise<{ status: number; errorCode: string | undefined; accept: () => void }>,
+  send: (
+    student: Student,
+  ) => Promise<{ status: number; errorCode: string | undefined; accept: () => void }>,
 ): Promise<PhaseRecorder> {
   const recorder = new PhaseRecorder(name);
   recorder.setWindow(windowSec);
@@ -96,12 +98,17 @@ export async function startBurst(ctx: DayContext, windowSec: number): Promise<Ph
       },
     };
   });
-  if (unknownQuestions > 0) ctx.log(`warning: session views named ${unknownQuestions} questions the exam does not have`);
+  if (unknownQuestions > 0)
+    ctx.log(`warning: session views named ${unknownQuestions} questions the exam does not have`);
   return recorder;
 }
 
 /** One WebSocket per started student, opened on an open-loop schedule too. */
-export async function connectSockets(ctx: DayContext, windowSec: number, sourceAddresses: number): Promise<PhaseRecorder> {
+export async function connectSockets(
+  ctx: DayContext,
+  windowSec: number,
+  sourceAddresses: number,
+): Promise<PhaseRecorder> {
   const recorder = new PhaseRecorder('ws connect');
   recorder.setWindow(windowSec);
   const targets = ctx.students.filter((s) => s.sessionId && s.accessToken);
@@ -151,7 +158,12 @@ export async function drainSockets(sockets: StudentSocket[], drainSec: number): 
  * Save n of a student answers question n mod Q of its session, so successive saves to one
  * question are Q intervals apart and "latest value" is unambiguous.
  */
-export async function steadyAutosave(ctx: DayContext, intervalSec: number, durationSec: number, drainSec: number): Promise<PhaseRecorder> {
+export async function steadyAutosave(
+  ctx: DayContext,
+  intervalSec: number,
+  durationSec: number,
+  drainSec: number,
+): Promise<PhaseRecorder> {
   const recorder = new PhaseRecorder('steady autosave');
   const savers = ctx.students.filter((s) => s.socket?.open && s.questionOrder.length > 0);
   const savesEach = Math.max(1, Math.floor(durationSec / intervalSec));
@@ -162,21 +174,38 @@ export async function steadyAutosave(ctx: DayContext, intervalSec: number, durat
   const total = savers.length * savesEach;
   const windowMs = savesEach * intervalSec * 1000;
   recorder.setWindow(windowMs / 1000);
-  ctx.log(`steady: ${savers.length} sockets × ${savesEach} saves, every ${intervalSec.toFixed(3)} s → ${(savers.length / intervalSec).toFixed(0)} saves/s offered`);
+  ctx.log(
+    `steady: ${savers.length} sockets × ${savesEach} saves, every ${intervalSec.toFixed(3)} s → ${(savers.length / intervalSec).toFixed(0)} saves/s offered`,
+  );
   await runOpenLoop(total, windowMs, (j, scheduledAt) => {
     const student = savers[j % savers.length] as Student;
     const seq = Math.floor(j / savers.length);
     const question = student.questionOrder[seq % student.questionOrder.length] as KeyedQuestion;
     student.savesSent = seq + 1;
-    (student.socket as StudentSocket).save(question, answerFor(question, student.login.index, seq), seq, scheduledAt, recorder);
+    (student.socket as StudentSocket).save(
+      question,
+      answerFor(question, student.login.index, seq),
+      seq,
+      scheduledAt,
+      recorder,
+    );
   });
-  const unanswered = await drainSockets(savers.map((s) => s.socket as StudentSocket), drainSec);
-  if (unanswered > 0) ctx.log(`steady: ${unanswered} saves still unacknowledged after the ${drainSec} s drain`);
+  const unanswered = await drainSockets(
+    savers.map((s) => s.socket as StudentSocket),
+    drainSec,
+  );
+  if (unanswered > 0)
+    ctx.log(`steady: ${unanswered} saves still unacknowledged after the ${drainSec} s drain`);
   return recorder;
 }
 
 /** Submit burst: every started student submits once (HTTP with an Idempotency-Key, or the socket). */
-export async function submitBurst(ctx: DayContext, windowSec: number, via: 'http' | 'ws', drainSec: number): Promise<PhaseRecorder> {
+export async function submitBurst(
+  ctx: DayContext,
+  windowSec: number,
+  via: 'http' | 'ws',
+  drainSec: number,
+): Promise<PhaseRecorder> {
   const started = ctx.students.filter((s) => s.sessionId);
   if (via === 'ws') {
     const recorder = new PhaseRecorder('submit burst (ws)');
@@ -189,7 +218,10 @@ export async function submitBurst(ctx: DayContext, windowSec: number, via: 'http
         recorder.failed('NO_SOCKET');
       }
     });
-    await drainSockets(started.flatMap((s) => (s.socket ? [s.socket] : [])), drainSec);
+    await drainSockets(
+      started.flatMap((s) => (s.socket ? [s.socket] : [])),
+      drainSec,
+    );
     return recorder;
   }
   return httpPhase('submit burst', started, windowSec, async (student) => {

@@ -38,7 +38,9 @@ function add(map: Map<string, number>, key: string, us: number): void {
 
 function frameName(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url ? ` ${url.replace(/^.*node_modules\//, '').replace(/^.*\/server\/src\//, '')}:${lineNumber + 1}` : '';
+  const where = url
+    ? ` ${url.replace(/^.*node_modules\//, '').replace(/^.*\/server\/src\//, '')}:${lineNumber + 1}`
+    : '';
   return `${functionName || '(anonymous)'}${where}`;
 }
 
@@ -72,16 +74,24 @@ export function summarize(files: string[], top = 25): string {
       total += us;
       add(byFunction, frameName(node), us);
       add(byOwner, functionName === '(garbage collector)' ? '(garbage collector)' : owner(url), us);
-      if (!url || url.startsWith('node:')) add(byCaller, `${functionName || '(native)'} ← ${jsCaller(node, parents)}`, us);
+      if (!url || url.startsWith('node:'))
+        add(byCaller, `${functionName || '(native)'} ← ${jsCaller(node, parents)}`, us);
     });
   }
   const pct = (us: number) => `${((100 * us) / Math.max(total, 1)).toFixed(1).padStart(5)}%`;
-  const lines = [`busy CPU in ${files.length} profile(s): ${(total / 1e6).toFixed(1)} s`, '', 'by owner:'];
-  for (const [key, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(us)}  ${key}`);
+  const lines = [
+    `busy CPU in ${files.length} profile(s): ${(total / 1e6).toFixed(1)} s`,
+    '',
+    'by owner:',
+  ];
+  for (const [key, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    lines.push(`  ${pct(us)}  ${key}`);
   lines.push('', `top ${top} functions by self time:`);
-  for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${key}`);
+  for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`  ${pct(us)}  ${key}`);
   lines.push('', 'native and node: time by the nearest package/app caller:');
-  for (const [key, us] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(us)}  ${key}`);
+  for (const [key, us] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    lines.push(`  ${pct(us)}  ${key}`);
   return lines.join('\n');
 }
 

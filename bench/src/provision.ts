@@ -1,7 +1,13 @@
 import { createHash, randomInt } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ClassRecord, ExamRecord, ImportReport, QuestionRecord, TokenPair } from './contract.js';
+import type {
+  ClassRecord,
+  ExamRecord,
+  ImportReport,
+  QuestionRecord,
+  TokenPair,
+} from './contract.js';
 import type { KeyedQuestion } from './grading.js';
 import { ApiClient, listItems, multipartFile, type ApiRequest, type ApiResult } from './http.js';
 
@@ -16,7 +22,11 @@ const IMPORT_CHUNK = 500;
 export class StaffSession {
   private token = '';
 
-  constructor(private readonly api: ApiClient, private readonly email: string, private readonly password: string) {}
+  constructor(
+    private readonly api: ApiClient,
+    private readonly email: string,
+    private readonly password: string,
+  ) {}
 
   async login(): Promise<void> {
     const pair = await this.api.must<TokenPair>('POST', '/api/v1/auth/login', {
@@ -26,17 +36,35 @@ export class StaffSession {
     this.token = pair.accessToken;
   }
 
-  async must<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string, req: ApiRequest = {}): Promise<T> {
-    const first = await this.api.call<T>(method, route, { ...req, token: this.token, timeoutMs: req.timeoutMs ?? SETUP_TIMEOUT_MS });
+  async must<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    route: string,
+    req: ApiRequest = {},
+  ): Promise<T> {
+    const first = await this.api.call<T>(method, route, {
+      ...req,
+      token: this.token,
+      timeoutMs: req.timeoutMs ?? SETUP_TIMEOUT_MS,
+    });
     if (first.status !== 401) return check(method, route, first);
     await this.login();
-    return check(method, route, await this.api.call<T>(method, route, { ...req, token: this.token, timeoutMs: req.timeoutMs ?? SETUP_TIMEOUT_MS }));
+    return check(
+      method,
+      route,
+      await this.api.call<T>(method, route, {
+        ...req,
+        token: this.token,
+        timeoutMs: req.timeoutMs ?? SETUP_TIMEOUT_MS,
+      }),
+    );
   }
 }
 
 function check<T>(method: string, route: string, r: ApiResult<T>): T {
   if (r.status < 200 || r.status >= 300) {
-    throw new Error(`provisioning: ${method} ${route} → ${r.status} ${r.errorCode ?? ''}: ${r.errorMessage ?? ''}`);
+    throw new Error(
+      `provisioning: ${method} ${route} → ${r.status} ${r.errorCode ?? ''}: ${r.errorMessage ?? ''}`,
+    );
   }
   return r.body as T;
 }
@@ -73,7 +101,10 @@ function nisnPrefix(label: string): string {
   return `9${String(digest.readUInt16BE(0) % 1000).padStart(3, '0')}`;
 }
 
-export function studentLogin(p: Pick<Provisioned, 'nisnPrefix' | 'label'>, index: number): StudentLogin {
+export function studentLogin(
+  p: Pick<Provisioned, 'nisnPrefix' | 'label'>,
+  index: number,
+): StudentLogin {
   return {
     index,
     nisn: `${p.nisnPrefix}${String(index).padStart(6, '0')}`,
@@ -105,7 +136,13 @@ function questionBodies(count: number, label: string) {
     if (i % 5 === 4) {
       const optionIds = ['A', 'B', 'C', 'D', 'E'];
       const correct = i % 2 === 0 ? ['A', 'C'] : ['B', 'D', 'E'];
-      return { kind: 'multi' as const, optionIds, correct, points: 2, text: `<p>[${label}] multi question ${i + 1}</p>` };
+      return {
+        kind: 'multi' as const,
+        optionIds,
+        correct,
+        points: 2,
+        text: `<p>[${label}] multi question ${i + 1}</p>`,
+      };
     }
     const optionIds = ['A', 'B', 'C', 'D'];
     return {
@@ -118,7 +155,13 @@ function questionBodies(count: number, label: string) {
   });
 }
 
-async function importStudents(staff: StaffSession, p: Provisioned, from: number, to: number, log: (s: string) => void): Promise<void> {
+async function importStudents(
+  staff: StaffSession,
+  p: Provisioned,
+  from: number,
+  to: number,
+  log: (s: string) => void,
+): Promise<void> {
   for (let start = from; start < to; start += IMPORT_CHUNK) {
     const end = Math.min(to, start + IMPORT_CHUNK);
     const rows = ['nisn,name,password,class'];
@@ -130,10 +173,15 @@ async function importStudents(staff: StaffSession, p: Provisioned, from: number,
       raw: multipartFile('students.csv', 'text/csv', Buffer.from(`${rows.join('\n')}\n`)),
     });
     if (report.errors.length > 0) {
-      const first = report.errors.slice(0, 3).map((e) => `row ${e.row}: ${e.message}`).join('; ');
+      const first = report.errors
+        .slice(0, 3)
+        .map((e) => `row ${e.row}: ${e.message}`)
+        .join('; ');
       throw new Error(`student import refused ${report.errors.length} rows (${first})`);
     }
-    log(`  imported students ${start}..${end - 1} (created ${report.created}, updated ${report.updated})`);
+    log(
+      `  imported students ${start}..${end - 1} (created ${report.created}, updated ${report.updated})`,
+    );
   }
 }
 
@@ -148,15 +196,23 @@ export async function provisionSchool(
 ): Promise<Provisioned> {
   if (opts.reuse) {
     const saved = await loadState(opts.resultsDir, opts.label);
-    const classes = saved ? listItems<ClassRecord>(await staff.must('GET', '/api/v1/admin/classes?majorCode=BENCH')) : [];
-    if (saved && classes.some((c) => c.id === saved.classId) && saved.questions.length >= opts.questions) {
+    const classes = saved
+      ? listItems<ClassRecord>(await staff.must('GET', '/api/v1/admin/classes?majorCode=BENCH'))
+      : [];
+    if (
+      saved &&
+      classes.some((c) => c.id === saved.classId) &&
+      saved.questions.length >= opts.questions
+    ) {
       if (saved.studentCount < opts.students) {
         log(`reuse ${opts.label}: importing students ${saved.studentCount}..${opts.students - 1}`);
         await importStudents(staff, saved, saved.studentCount, opts.students, log);
         saved.studentCount = opts.students;
         await saveState(opts.resultsDir, saved);
       }
-      log(`reuse ${opts.label}: class ${saved.className}, ${saved.studentCount} students, ${saved.questions.length} questions`);
+      log(
+        `reuse ${opts.label}: class ${saved.className}, ${saved.studentCount} students, ${saved.questions.length} questions`,
+      );
       return { ...saved, questions: saved.questions.slice(0, opts.questions) };
     }
     log(`reuse ${opts.label}: nothing reusable on this deployment, provisioning afresh`);
@@ -192,7 +248,13 @@ export async function provisionSchool(
         tags: ['bench', opts.label],
       },
     });
-    state.questions.push({ id: record.id, kind: q.kind, optionIds: q.optionIds, correct: q.correct, points: q.points });
+    state.questions.push({
+      id: record.id,
+      kind: q.kind,
+      optionIds: q.optionIds,
+      correct: q.correct,
+      points: q.points,
+    });
   }
   log(`provision: ${state.questions.length} questions`);
   await saveState(opts.resultsDir, state);
@@ -203,7 +265,11 @@ export async function provisionSchool(
  * A fresh published exam per run (sessions are one per student and exam, so a used exam
  * cannot be run twice). Shuffled questions and options: the realistic, costlier path.
  */
-export async function publishExam(staff: StaffSession, school: Provisioned, log: (s: string) => void): Promise<ExamUnderTest> {
+export async function publishExam(
+  staff: StaffSession,
+  school: Provisioned,
+  log: (s: string) => void,
+): Promise<ExamUnderTest> {
   const now = Date.now();
   const exam = await staff.must<ExamRecord>('POST', '/api/v1/admin/exams', {
     json: {
@@ -221,8 +287,17 @@ export async function publishExam(staff: StaffSession, school: Provisioned, log:
       resultPolicy: 'immediate',
     },
   });
-  const published = await staff.must<ExamRecord | undefined>('POST', `/api/v1/admin/exams/${exam.id}/publish`);
-  log(`provision: exam ${exam.id} published (entry token ${published?.entryToken ?? exam.entryToken})`);
+  const published = await staff.must<ExamRecord | undefined>(
+    'POST',
+    `/api/v1/admin/exams/${exam.id}/publish`,
+  );
+  log(
+    `provision: exam ${exam.id} published (entry token ${published?.entryToken ?? exam.entryToken})`,
+  );
   // The server issues the entry token (it can be rotated); the publish answer is the latest word.
-  return { examId: exam.id, entryToken: published?.entryToken ?? exam.entryToken, questions: school.questions };
+  return {
+    examId: exam.id,
+    entryToken: published?.entryToken ?? exam.entryToken,
+    questions: school.questions,
+  };
 }

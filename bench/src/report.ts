@@ -17,8 +17,22 @@ export interface PhaseResult extends PhaseCounts {
 
 export interface RunResult {
   startedAt: string;
-  machine: { cpus: number; model: string; memoryGb: number; kernel: string; node: string; generator: string };
-  target: { url: string; mode: string; workers: number | string; entry: string; startedByRunner: boolean; revision: string | undefined };
+  machine: {
+    cpus: number;
+    model: string;
+    memoryGb: number;
+    kernel: string;
+    node: string;
+    generator: string;
+  };
+  target: {
+    url: string;
+    mode: string;
+    workers: number | string;
+    entry: string;
+    startedByRunner: boolean;
+    revision: string | undefined;
+  };
   resourceSource: string;
   options: Record<string, unknown>;
   provisioningSec: number | undefined;
@@ -46,13 +60,20 @@ export function machineInfo(): RunResult['machine'] {
  * The issue's targets, scaled to the run: a run with fewer students or a lower save rate is
  * judged on its latency bound only, and says so.
  */
-export function judge(phase: PhaseCounts, full: { students: number; saveRate: number; loginWindow: number; submitWindow: number }): Pick<PhaseResult, 'target' | 'verdict'> {
+export function judge(
+  phase: PhaseCounts,
+  full: { students: number; saveRate: number; loginWindow: number; submitWindow: number },
+): Pick<PhaseResult, 'target' | 'verdict'> {
   const allOk = phase.attempts > 0 && phase.successes === phase.attempts;
   const p99 = phase.latency.p99Ms;
-  const verdict = (fits: boolean, comparable: boolean): PhaseResult['verdict'] => (!comparable ? 'not comparable' : fits && allOk ? 'met' : 'missed');
+  const verdict = (fits: boolean, comparable: boolean): PhaseResult['verdict'] =>
+    !comparable ? 'not comparable' : fits && allOk ? 'met' : 'missed';
   switch (phase.name) {
     case 'login rush':
-      return { target: '3,000 in 10 s, p99 < 2 s', verdict: verdict(p99 < 2000, full.students >= 3000 && full.loginWindow <= 10) };
+      return {
+        target: '3,000 in 10 s, p99 < 2 s',
+        verdict: verdict(p99 < 2000, full.students >= 3000 && full.loginWindow <= 10),
+      };
     case 'start burst':
       return { target: 'p99 < 500 ms', verdict: verdict(p99 < 500, full.students >= 3000) };
     case 'steady autosave':
@@ -62,7 +83,10 @@ export function judge(phase: PhaseCounts, full: { students: number; saveRate: nu
       };
     case 'submit burst':
     case 'submit burst (ws)':
-      return { target: '3,000 in 5 s, p99 < 300 ms', verdict: verdict(p99 < 300, full.students >= 3000 && full.submitWindow <= 5) };
+      return {
+        target: '3,000 in 5 s, p99 < 300 ms',
+        verdict: verdict(p99 < 300, full.students >= 3000 && full.submitWindow <= 5),
+      };
     default:
       return {};
   }
@@ -100,10 +124,18 @@ export function markdownTable(result: RunResult): string {
   const views = result.phases.flatMap((p) => {
     const text = describeCommits(p.serverView);
     const worst = [...p.timeline].sort((a, b) => b.maxMs - a.maxMs).slice(0, 3);
-    const spikes = p.timeline.length >= 10 ? `; slowest seconds: ${worst.map((w) => `${w.second} s (${fmtMs(w.maxMs)})`).join(', ')}` : '';
+    const spikes =
+      p.timeline.length >= 10
+        ? `; slowest seconds: ${worst.map((w) => `${w.second} s (${fmtMs(w.maxMs)})`).join(', ')}`
+        : '';
     return text || spikes ? [`* ${p.name} — ${text ?? ''}${spikes}`] : [];
   });
-  if (views.length > 0) lines.push('', "Server's view (its /metrics, one process) and the client's slowest seconds:", ...views);
+  if (views.length > 0)
+    lines.push(
+      '',
+      "Server's view (its /metrics, one process) and the client's slowest seconds:",
+      ...views,
+    );
   const i = result.integrity;
   if (i) {
     lines.push(

@@ -64,7 +64,12 @@ function readStat(pid: number): ProcStat | undefined {
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
     // fields[0] is state (stat field 3): ppid is field 4, utime 14, stime 15.
-    return { pid, comm, ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      pid,
+      comm,
+      ppid: Number(fields[1]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+    };
   } catch {
     return undefined;
   }
@@ -73,9 +78,22 @@ function readStat(pid: number): ProcStat | undefined {
 /** Busy seconds of all CPUs since boot: every /proc/stat column but idle and iowait. */
 function machineBusySec(): number | undefined {
   try {
-    const fields = fs.readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const fields =
+      fs
+        .readFileSync('/proc/stat', 'latin1')
+        .split('\n', 1)[0]
+        ?.trim()
+        .split(/\s+/)
+        .slice(1)
+        .map(Number) ?? [];
     // user nice system idle iowait irq softirq steal (guest time is already inside user)
-    const busy = (fields[0] ?? 0) + (fields[1] ?? 0) + (fields[2] ?? 0) + (fields[5] ?? 0) + (fields[6] ?? 0) + (fields[7] ?? 0);
+    const busy =
+      (fields[0] ?? 0) +
+      (fields[1] ?? 0) +
+      (fields[2] ?? 0) +
+      (fields[5] ?? 0) +
+      (fields[6] ?? 0) +
+      (fields[7] ?? 0);
     return busy / CLOCK_TICKS;
   } catch {
     return undefined;
@@ -196,11 +214,18 @@ export class ResourceSampler {
     this.first = false;
   }
 
-  private async sampleMetrics(groups: Partial<Record<ProcessGroup, GroupUsage>>, api: ApiClient): Promise<void> {
+  private async sampleMetrics(
+    groups: Partial<Record<ProcessGroup, GroupUsage>>,
+    api: ApiClient,
+  ): Promise<void> {
     try {
-      const r = await api.call<undefined>('GET', '/metrics', { headers: { accept: 'text/plain' }, timeoutMs: 2000 });
+      const r = await api.call<undefined>('GET', '/metrics', {
+        headers: { accept: 'text/plain' },
+        timeoutMs: 2000,
+      });
       const text = r.rawText ?? '';
-      const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const value = (name: string) =>
+        Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
       const cpu = value('process_cpu_seconds_total');
       const rss = value('process_resident_memory_bytes');
       if (Number.isFinite(cpu) && Number.isFinite(rss)) groups.app = { cpuSec: cpu, rssBytes: rss };
@@ -234,7 +259,10 @@ export class ResourceSampler {
     const machineB = lastSample.machineCpuSec;
     if (machineA !== undefined && machineB !== undefined && this.roots.length > 0) {
       const machinePct = ((machineB - machineA) / seconds) * 100;
-      const ours = (['app', 'db', 'redis', 'generator'] as const).reduce((sum, g) => sum + (out[g]?.cpuPct ?? 0), 0);
+      const ours = (['app', 'db', 'redis', 'generator'] as const).reduce(
+        (sum, g) => sum + (out[g]?.cpuPct ?? 0),
+        0,
+      );
       out.otherCpuPct = Math.max(0, Math.round(machinePct - ours));
     }
     return out;

@@ -46,7 +46,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Closed-loop helper for set-up work (provisioning, soak logins): at most `concurrency` in flight. */
-export async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {

@@ -15,7 +15,10 @@ const WATCHED = [
 ] as const;
 
 /** prom-client resets these on every scrape, so the scrape at a phase's end covers exactly that phase. */
-const RESET_ON_SCRAPE = ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'] as const;
+const RESET_ON_SCRAPE = [
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_eventloop_lag_max_seconds',
+] as const;
 
 interface HistogramTotal {
   sum: number;
@@ -38,7 +41,10 @@ export interface HistogramDelta {
 export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals> {
   const totals: HistogramTotals = new Map();
   try {
-    const r = await api.call<undefined>('GET', '/metrics', { headers: { accept: 'text/plain' }, timeoutMs: 5000 });
+    const r = await api.call<undefined>('GET', '/metrics', {
+      headers: { accept: 'text/plain' },
+      timeoutMs: 5000,
+    });
     for (const line of r.rawText.split('\n')) {
       const gauge = /^(\w+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
       if (gauge && (RESET_ON_SCRAPE as readonly string[]).includes(gauge[1] as string)) {
@@ -64,7 +70,10 @@ export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals>
   return totals;
 }
 
-export function histogramDeltas(before: HistogramTotals, after: HistogramTotals): Record<string, HistogramDelta> {
+export function histogramDeltas(
+  before: HistogramTotals,
+  after: HistogramTotals,
+): Record<string, HistogramDelta> {
   const out: Record<string, HistogramDelta> = {};
   for (const name of RESET_ON_SCRAPE) {
     const value = after.get(name);
@@ -85,7 +94,12 @@ export function histogramDeltas(before: HistogramTotals, after: HistogramTotals)
         break;
       }
     }
-    out[name] = { count, mean: Math.round(((end.sum - start.sum) / count) * 10_000) / 10_000, p99AtMost, maxAtMost };
+    out[name] = {
+      count,
+      mean: Math.round(((end.sum - start.sum) / count) * 10_000) / 10_000,
+      p99AtMost,
+      maxAtMost,
+    };
   }
   return out;
 }
@@ -95,17 +109,28 @@ export function describeCommits(d: Record<string, HistogramDelta>): string | und
   const parts: string[] = [];
   const seconds = d.examhall_group_commit_seconds;
   const rows = d.examhall_group_commit_rows;
-  const bound = (b: number) => (b === Number.POSITIVE_INFINITY ? '∞' : `${Math.round(b * 1000)} ms`);
+  const bound = (b: number) =>
+    b === Number.POSITIVE_INFINITY ? '∞' : `${Math.round(b * 1000)} ms`;
   const p99 = (d: HistogramDelta) =>
-    (d.p99AtMost === undefined ? '' : `, p99 ≤ ${bound(d.p99AtMost)}`) + (d.maxAtMost === undefined ? '' : `, max ≤ ${bound(d.maxAtMost)}`);
-  if (seconds) parts.push(`group commits: ${seconds.count} × ${rows ? rows.mean.toFixed(1) : '?'} rows, ${(seconds.mean * 1000).toFixed(1)} ms mean${p99(seconds)}`);
+    (d.p99AtMost === undefined ? '' : `, p99 ≤ ${bound(d.p99AtMost)}`) +
+    (d.maxAtMost === undefined ? '' : `, max ≤ ${bound(d.maxAtMost)}`);
+  if (seconds)
+    parts.push(
+      `group commits: ${seconds.count} × ${rows ? rows.mean.toFixed(1) : '?'} rows, ${(seconds.mean * 1000).toFixed(1)} ms mean${p99(seconds)}`,
+    );
   const logSeconds = d.examhall_log_write_seconds;
   const logRows = d.examhall_log_batch_entries;
-  if (logSeconds) parts.push(`write-behind batches: ${logSeconds.count} × ${logRows ? logRows.mean.toFixed(1) : '?'} entries, ${(logSeconds.mean * 1000).toFixed(1)} ms mean${p99(logSeconds)}`);
+  if (logSeconds)
+    parts.push(
+      `write-behind batches: ${logSeconds.count} × ${logRows ? logRows.mean.toFixed(1) : '?'} entries, ${(logSeconds.mean * 1000).toFixed(1)} ms mean${p99(logSeconds)}`,
+    );
   const lagP99 = d.nodejs_eventloop_lag_p99_seconds;
   const lagMax = d.nodejs_eventloop_lag_max_seconds;
-  if (lagP99 && lagMax) parts.push(`event-loop delay p99 ${(lagP99.mean * 1000).toFixed(0)} ms, max ${(lagMax.mean * 1000).toFixed(0)} ms`);
+  if (lagP99 && lagMax)
+    parts.push(
+      `event-loop delay p99 ${(lagP99.mean * 1000).toFixed(0)} ms, max ${(lagMax.mean * 1000).toFixed(0)} ms`,
+    );
   const gc = d.nodejs_gc_duration_seconds;
-  if (gc) parts.push(`GC ${gc.count} pauses, ${((gc.mean * gc.count) * 1000).toFixed(0)} ms in all`);
+  if (gc) parts.push(`GC ${gc.count} pauses, ${(gc.mean * gc.count * 1000).toFixed(0)} ms in all`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

@@ -59,7 +59,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-async function stopChild(child: ChildProcess, name: string, graceMs: number, log: (s: string) => void): Promise<void> {
+async function stopChild(
+  child: ChildProcess,
+  name: string,
+  graceMs: number,
+  log: (s: string) => void,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   if (await waitForExit(child, graceMs)) return;
@@ -95,7 +100,11 @@ function redisPing(port: number): Promise<boolean> {
   });
 }
 
-async function startRedis(dataDir: string, logDir: string, log: (s: string) => void): Promise<{ child: ChildProcess; url: string }> {
+async function startRedis(
+  dataDir: string,
+  logDir: string,
+  log: (s: string) => void,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const dir = path.join(dataDir, 'redis');
   await fsp.mkdir(dir, { recursive: true });
@@ -103,7 +112,20 @@ async function startRedis(dataDir: string, logDir: string, log: (s: string) => v
   // The production shape: an append-only file synced every second (the durable log lives here).
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+    ],
     { stdio: ['ignore', redisLog, redisLog] },
   );
   for (let i = 0; i < 100; i += 1) {
@@ -118,10 +140,16 @@ async function startRedis(dataDir: string, logDir: string, log: (s: string) => v
   throw new Error('redis-server did not start (is it installed? scripts/install-system-deps.sh)');
 }
 
-async function waitReady(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}; see ${logFile}`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with code ${child.exitCode}; see ${logFile}`);
     try {
       const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -151,7 +179,9 @@ export async function startServer(opts: StartOptions): Promise<StartedServer> {
   const logFile = path.join(opts.logDir, `server-${port}.log`);
   const nodeArgs = [
     ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
-    ...(opts.entry === 'src' ? ['--import', 'tsx', 'server/src/main.ts'] : ['dist/server/src/main.js']),
+    ...(opts.entry === 'src'
+      ? ['--import', 'tsx', 'server/src/main.ts']
+      : ['dist/server/src/main.js']),
   ];
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
@@ -172,8 +202,14 @@ export async function startServer(opts: StartOptions): Promise<StartedServer> {
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
   });
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, nodeArgs, { cwd: process.cwd(), env, stdio: ['ignore', out, out] });
-  opts.log(`server pid ${child.pid}: ${opts.mode}, ${opts.workers} worker(s), ${opts.entry}, ${url} (log ${logFile})`);
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: process.cwd(),
+    env,
+    stdio: ['ignore', out, out],
+  });
+  opts.log(
+    `server pid ${child.pid}: ${opts.mode}, ${opts.workers} worker(s), ${opts.entry}, ${url} (log ${logFile})`,
+  );
   try {
     await waitReady(url, child, logFile, 180_000);
   } catch (err) {
@@ -186,7 +222,9 @@ export async function startServer(opts: StartOptions): Promise<StartedServer> {
   const pgDir = path.join(dataDir, 'pg');
   const postgresPid = (): number | undefined => {
     try {
-      const pid = Number(fs.readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const pid = Number(
+        fs.readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
       return pid > 0 ? pid : undefined;
     } catch {
       return undefined;
@@ -195,7 +233,10 @@ export async function startServer(opts: StartOptions): Promise<StartedServer> {
   const embeddedDatabaseUrl = (): string | undefined => {
     if (opts.databaseUrl) return opts.databaseUrl;
     try {
-      const info = JSON.parse(fs.readFileSync(path.join(pgDir, 'cluster.json'), 'utf8')) as { port: number; password: string };
+      const info = JSON.parse(fs.readFileSync(path.join(pgDir, 'cluster.json'), 'utf8')) as {
+        port: number;
+        password: string;
+      };
       return `postgres://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/postgres`;
     } catch {
       return undefined;

@@ -37,9 +37,12 @@ export interface SoakInput {
   phase: <T>(name: string, run: () => Promise<T>) => Promise<T>;
 }
 
-const mb = (bytes: number | undefined) => (bytes === undefined ? undefined : round(bytes / 1048576, 1));
+const mb = (bytes: number | undefined) =>
+  bytes === undefined ? undefined : round(bytes / 1048576, 1);
 
-export async function runSoak(input: SoakInput): Promise<{ report: SoakReport; recorders: PhaseRecorder[] }> {
+export async function runSoak(
+  input: SoakInput,
+): Promise<{ report: SoakReport; recorders: PhaseRecorder[] }> {
   const sockets: StudentSocket[] = [];
   await sleep(2000);
   const baseline = await input.sampler.currentRss('app');
@@ -54,13 +57,19 @@ export async function runSoak(input: SoakInput): Promise<{ report: SoakReport; r
       const token = input.tokens[i % input.tokens.length] as string;
       connect.sent(scheduledAt);
       opening.push(
-        socket.connect(`${input.wsBase}/api/v1/ws?token=${encodeURIComponent(token)}`, sourceAddress(i, input.sourceAddresses), input.timeoutMs).then(
-          () => {
-            connect.succeeded(scheduledAt);
-            sockets.push(socket);
-          },
-          (err: Error) => connect.failed(err.message),
-        ),
+        socket
+          .connect(
+            `${input.wsBase}/api/v1/ws?token=${encodeURIComponent(token)}`,
+            sourceAddress(i, input.sourceAddresses),
+            input.timeoutMs,
+          )
+          .then(
+            () => {
+              connect.succeeded(scheduledAt);
+              sockets.push(socket);
+            },
+            (err: Error) => connect.failed(err.message),
+          ),
       );
     });
     await Promise.all(opening);
@@ -103,7 +112,9 @@ export async function runSoak(input: SoakInput): Promise<{ report: SoakReport; r
       rssHeldMb: mb(held),
       rssAfterCloseMb: mb(after),
       rssPerConnectionKb:
-        baseline !== undefined && held !== undefined && open > 0 ? round((held - baseline) / 1024 / open, 1) : undefined,
+        baseline !== undefined && held !== undefined && open > 0
+          ? round((held - baseline) / 1024 / open, 1)
+          : undefined,
       sourceAddresses: input.sourceAddresses,
     },
   };

@@ -94,7 +94,8 @@ export class PhaseRecorder {
     this.latency.recordValue(toMicros(now - scheduledAt));
     const second = Math.max(0, Math.floor((scheduledAt - this.firstScheduledAt) / 1000));
     this.okPerSecond[second] = (this.okPerSecond[second] ?? 0) + 1;
-    if ((this.maxPerSecond[second] ?? 0) < now - scheduledAt) this.maxPerSecond[second] = now - scheduledAt;
+    if ((this.maxPerSecond[second] ?? 0) < now - scheduledAt)
+      this.maxPerSecond[second] = now - scheduledAt;
     if (now > this.lastCompletedAt) this.lastCompletedAt = now;
   }
 

@@ -116,7 +116,13 @@ export class StudentSocket {
   }
 
   /** Sends the student's `seq`-th save; false (and a recorded failure) when the socket is gone. */
-  save(question: KeyedQuestion, answer: Answer, seq: number, scheduledAt: number, recorder: PhaseRecorder): void {
+  save(
+    question: KeyedQuestion,
+    answer: Answer,
+    seq: number,
+    scheduledAt: number,
+    recorder: PhaseRecorder,
+  ): void {
     const now = performance.now();
     recorder.sent(scheduledAt, now);
     if (!this.open || !this.ws) {
@@ -127,7 +133,9 @@ export class StudentSocket {
     const id = String(this.nextId++);
     this.pending.set(id, { kind: PendingKind.Save, scheduledAt, seq, recorder });
     if (this.student) this.student.saves[seq] = SaveState.IN_FLIGHT;
-    this.ws.send(`${this.savePrefix}${JSON.stringify(question.id)},"answer":${JSON.stringify(answer)},"id":"${id}"}`);
+    this.ws.send(
+      `${this.savePrefix}${JSON.stringify(question.id)},"answer":${JSON.stringify(answer)},"id":"${id}"}`,
+    );
   }
 
   submit(sessionId: string, scheduledAt: number, recorder: PhaseRecorder): void {
@@ -138,7 +146,12 @@ export class StudentSocket {
     this.sendTracked(PendingKind.Ping, { type: 'ping' }, scheduledAt, recorder);
   }
 
-  private sendTracked(kind: PendingKind, message: Record<string, string>, scheduledAt: number, recorder: PhaseRecorder): void {
+  private sendTracked(
+    kind: PendingKind,
+    message: Record<string, string>,
+    scheduledAt: number,
+    recorder: PhaseRecorder,
+  ): void {
     const now = performance.now();
     recorder.sent(scheduledAt, now);
     if (!this.open || !this.ws) {
@@ -201,7 +214,8 @@ export class StudentSocket {
     }
     p.recorder.succeeded(p.scheduledAt, now);
     if (!this.student) return;
-    if (p.kind === PendingKind.Save && message.type === 'saved') this.student.saves[p.seq] = SaveState.ACKED;
+    if (p.kind === PendingKind.Save && message.type === 'saved')
+      this.student.saves[p.seq] = SaveState.ACKED;
     if (p.kind === PendingKind.Submit && message.type === 'result') {
       this.student.submitState = 'ok';
       this.student.result = message;

@@ -12,10 +12,20 @@ export const SaveMessage = Strict({
   questionId: Id,
   answer: Answer,
   clientTs: Type.Optional(Timestamp),
-  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'like the HTTP Idempotency-Key: a resent save with the same key is stored once' })),
+  idempotencyKey: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'like the HTTP Idempotency-Key: a resent save with the same key is stored once',
+    }),
+  ),
 });
 export type SaveMessage = Static<typeof SaveMessage>;
-export const SubmitMessage = Strict({ type: Type.Literal('submit'), id: Type.Optional(MessageId), sessionId: Id });
+export const SubmitMessage = Strict({
+  type: Type.Literal('submit'),
+  id: Type.Optional(MessageId),
+  sessionId: Id,
+});
 export type SubmitMessage = Static<typeof SubmitMessage>;
 export const SignalMessage = Strict({
   type: Type.Literal('signal'),

@@ -23,7 +23,9 @@ export interface Browser {
 }
 
 /** A Chromium of its own (fresh profile directory) with one page, collecting console errors. */
-export async function openBrowser(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<Browser> {
+export async function openBrowser(
+  options: { viewport?: { width: number; height: number }; locale?: string } = {},
+): Promise<Browser> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'examhall-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

@@ -28,12 +28,17 @@ function chunk(type: string, data: Buffer): Buffer {
 export function trianglePng(width = 320, height = 200): Buffer {
   const raw = Buffer.alloc((width * 4 + 1) * height);
   // right angle at A = (ax, ay); B = (bx, ay) along the base, C = (ax, cy) up the height
-  const ax = 40, ay = 170, bx = 280, cy = 30;
+  const ax = 40,
+    ay = 170,
+    bx = 280,
+    cy = 30;
   for (let y = 0; y < height; y++) {
     const row = y * (width * 4 + 1);
     raw[row] = 0;
     for (let x = 0; x < width; x++) {
-      let r = 248, g = 250, b = 252;
+      let r = 248,
+        g = 250,
+        b = 252;
       const inside = x >= ax && y <= ay && y >= cy && (x - ax) / (bx - ax) <= (y - cy) / (ay - cy);
       if (inside) [r, g, b] = [219, 231, 254];
       const onBase = Math.abs(y - ay) <= 2 && x >= ax && x <= bx;
@@ -69,8 +74,16 @@ export interface StudentRow {
   password: string;
 }
 
-export function studentsCsv(className: string, students: StudentRow[], badRows: string[] = []): string {
-  const lines = ['nisn,name,password,class', ...students.map((s) => `${s.nisn},${s.name},${s.password},${className}`), ...badRows];
+export function studentsCsv(
+  className: string,
+  students: StudentRow[],
+  badRows: string[] = [],
+): string {
+  const lines = [
+    'nisn,name,password,class',
+    ...students.map((s) => `${s.nisn},${s.name},${s.password},${className}`),
+    ...badRows,
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -82,12 +95,37 @@ export interface SheetQuestion {
   points: number;
 }
 
-const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+const csvCell = (v: string | number) =>
+  /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
 
 export function questionsCsv(questions: SheetQuestion[]): string {
-  const header = ['kind', 'text', 'option_a', 'option_b', 'option_c', 'option_d', 'correct', 'points', 'explanation', 'tags'];
+  const header = [
+    'kind',
+    'text',
+    'option_a',
+    'option_b',
+    'option_c',
+    'option_d',
+    'correct',
+    'points',
+    'explanation',
+    'tags',
+  ];
   const rows = questions.map((q) =>
-    [q.kind, q.text, q.options[0] ?? '', q.options[1] ?? '', q.options[2] ?? '', q.options[3] ?? '', q.correct, q.points, '', 'e2e'].map(csvCell).join(','),
+    [
+      q.kind,
+      q.text,
+      q.options[0] ?? '',
+      q.options[1] ?? '',
+      q.options[2] ?? '',
+      q.options[3] ?? '',
+      q.correct,
+      q.points,
+      '',
+      'e2e',
+    ]
+      .map(csvCell)
+      .join(','),
   );
   return `${[header.join(','), ...rows].join('\n')}\n`;
 }

@@ -33,7 +33,8 @@ export interface RegisteredRoute {
 const routeLists = new WeakMap<FastifyInstance, RegisteredRoute[]>();
 
 /** Every route the app registered (for the OpenAPI completeness test). */
-export const registeredRoutes = (app: FastifyInstance): RegisteredRoute[] => routeLists.get(app) ?? [];
+export const registeredRoutes = (app: FastifyInstance): RegisteredRoute[] =>
+  routeLists.get(app) ?? [];
 
 /**
  * The Fastify app, built without listening: main.ts listens, tests call inject().
@@ -44,7 +45,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: ctx.config.bodyLimitBytes,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming)
+        ? incoming
+        : randomUUID();
     },
     forceCloseConnections: 'idle',
     clientErrorHandler,
@@ -57,7 +60,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+    for (const method of methods)
+      routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
@@ -80,10 +84,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     strictTransportSecurity: false,
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (request.protocol === 'https') void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (request.protocol === 'https')
+      void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   });
   if (ctx.config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
+    await app.register(cors, {
+      origin: ctx.config.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['Retry-After', 'X-Request-Id'],
+    });
   }
   await app.register(multipart, {
     limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 10, parts: 12 },
@@ -93,8 +102,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Examhall', version: '0.1.0', description: 'Exam and live-quiz server. Contract: API.md.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      info: {
+        title: 'Examhall',
+        version: '0.1.0',
+        description: 'Exam and live-quiz server. Contract: API.md.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -102,15 +117,38 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHttpMetrics(app, ctx.metrics);
-  await app.register(healthRoutes, { readiness: ctx.readiness, metrics: ctx.metrics, metricsToken: ctx.config.metricsToken });
+  await app.register(healthRoutes, {
+    readiness: ctx.readiness,
+    metrics: ctx.metrics,
+    metricsToken: ctx.config.metricsToken,
+  });
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: ctx.auth, guards: ctx.guards });
   const { guards, config } = ctx;
   const uploadLimitBytes = config.uploadLimitBytes;
-  await app.register(schoolRoutes, { prefix: '/api/v1/admin', school: ctx.school, guards, uploadLimitBytes });
-  await app.register(questionRoutes, { prefix: '/api/v1/admin', questions: ctx.questions, guards, uploadLimitBytes });
+  await app.register(schoolRoutes, {
+    prefix: '/api/v1/admin',
+    school: ctx.school,
+    guards,
+    uploadLimitBytes,
+  });
+  await app.register(questionRoutes, {
+    prefix: '/api/v1/admin',
+    questions: ctx.questions,
+    guards,
+    uploadLimitBytes,
+  });
   await app.register(examRoutes, { prefix: '/api/v1/admin', exams: ctx.exams, guards });
-  await app.register(examReportRoutes, { prefix: '/api/v1/admin', reports: ctx.examReports, guards });
-  await app.register(uploadRoutes, { prefix: '/api/v1/admin', uploads: ctx.uploads, guards, uploadLimitBytes });
+  await app.register(examReportRoutes, {
+    prefix: '/api/v1/admin',
+    reports: ctx.examReports,
+    guards,
+  });
+  await app.register(uploadRoutes, {
+    prefix: '/api/v1/admin',
+    uploads: ctx.uploads,
+    guards,
+    uploadLimitBytes,
+  });
   await app.register(uploadedFiles, { uploads: ctx.uploads });
   await app.register(staffRoutes, { prefix: '/api/v1/admin', staff: ctx.staff, guards });
   // The student exam day: /api/v1 student routes and socket, /api/v1/admin session tools.
@@ -126,7 +164,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     unsubscribeRevocations?.();
     ctx.gateway.stop();
   });
-  await app.register(sessionsPlugin, { feature: ctx.sessions, hotStore: ctx.hotStore, guards: ctx.guards, writer: ctx.config.roles.writer });
+  await app.register(sessionsPlugin, {
+    feature: ctx.sessions,
+    hotStore: ctx.hotStore,
+    guards: ctx.guards,
+    writer: ctx.config.roles.writer,
+  });
   await app.register(webPlugin);
   return app;
 }

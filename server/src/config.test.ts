@@ -4,7 +4,14 @@ import { ConfigError, loadConfig } from './config.js';
 describe('configuration', () => {
   it('defaults to the embedded shape with nothing set', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, redisUrl: undefined, workers: 1, demo: true });
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      workers: 1,
+      demo: true,
+    });
     expect(c.dataDir).toMatch(/\.examhall$/);
   });
 

@@ -80,14 +80,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!validateEnv(env)) {
     const problems = (validateEnv.errors ?? []).map((e) => {
-      const variable = e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? '');
+      const variable =
+        e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? '');
       return `${variable} ${e.message ?? 'is invalid'} (got ${JSON.stringify(env[variable])})`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = env as Env;
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
-    throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+    throw new ConfigError(
+      'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    );
   }
   if (e.WORKERS > 1 && !e.REDIS_URL) {
     throw new ConfigError(
@@ -102,16 +105,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET,
-    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD }
+        : undefined,
     workers: e.WORKERS,
     demo: e.DEMO === undefined ? !e.DATABASE_URL : e.DEMO === '1',
     logLevel: e.LOG_LEVEL,
-    corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     roles: { api: roles.has('api'), writer: roles.has('writer') },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     bcryptCost: { staff: e.STAFF_BCRYPT_COST, student: e.STUDENT_BCRYPT_COST },
-    loginLimits: { perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT, perIp: e.LOGIN_MAX_FAILURES_PER_IP },
+    loginLimits: {
+      perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perIp: e.LOGIN_MAX_FAILURES_PER_IP,
+    },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
     saveGraceMs: e.SAVE_GRACE_SECONDS * 1000,

@@ -12,7 +12,10 @@ import type { Sql } from './platform/postgres.js';
 import { createSessionStore } from './sessions/store/index.js';
 import { createRedisPlatform } from './platform/redis/index.js';
 import { createMemoryBus } from './platform/bus/index.js';
-import { connectLoginsAcrossProcesses, connectStaffAccessAcrossProcesses } from './auth/cross-process.js';
+import {
+  connectLoginsAcrossProcesses,
+  connectStaffAccessAcrossProcesses,
+} from './auth/cross-process.js';
 import { createSessionMetrics } from './sessions/session-metrics.js';
 import { createSessionsFeature } from './sessions/sessions.feature.js';
 import { SocketGateway } from './ws/gateway.js';
@@ -29,7 +32,12 @@ import { createStaffService } from './staff/staff.service.js';
  * Everything a process needs, built once from config and platform handles and passed
  * explicitly to the features (no decorators on the root instance).
  */
-export function createContext(input: { config: Config; sql: Sql; logger: Logger; jwtSecret: string }) {
+export function createContext(input: {
+  config: Config;
+  sql: Sql;
+  logger: Logger;
+  jwtSecret: string;
+}) {
   const { config, sql, logger } = input;
   const metrics = createMetrics();
   const logins = new LoginRegistry(sql);
@@ -57,25 +65,54 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
   connectStaffAccessAcrossProcesses(bus, auth.staffAccess, logger);
   const guards = createGuards(auth);
   const school = createSchoolService({
-    sql, auth, bcryptCost: config.bcryptCost, usage: { examsTargetingClass, examSessionsOfStudent },
+    sql,
+    auth,
+    bcryptCost: config.bcryptCost,
+    usage: { examsTargetingClass, examSessionsOfStudent },
   });
   // The exam engine's student half: its session store (fast lane) and the sessions feature.
   const sessionMetrics = createSessionMetrics(metrics);
   const hotStore = createSessionStore({
-    sql, logger, metrics, redis,
-    hooks: { onCommit: (rows, seconds) => { sessionMetrics.commitRows.observe(rows); sessionMetrics.commitSeconds.observe(seconds); } },
+    sql,
+    logger,
+    metrics,
+    redis,
+    hooks: {
+      onCommit: (rows, seconds) => {
+        sessionMetrics.commitRows.observe(rows);
+        sessionMetrics.commitSeconds.observe(seconds);
+      },
+    },
   });
   // One socket for every feature: each registers its message types on the gateway.
   const gateway = new SocketGateway(logger);
-  const sockets = metrics.gauge('examhall_ws_connections', 'Open WebSockets (students, staff, players)');
+  const sockets = metrics.gauge(
+    'examhall_ws_connections',
+    'Open WebSockets (students, staff, players)',
+  );
   gateway.onConnect(() => sockets.set(gateway.size));
   gateway.onDisconnect(() => sockets.set(gateway.size));
-  const sessions = createSessionsFeature({ sql, hotStore, config, metrics: sessionMetrics, logger, entryTokenFailures: failures.entry, gateway, bus });
+  const sessions = createSessionsFeature({
+    sql,
+    hotStore,
+    config,
+    metrics: sessionMetrics,
+    logger,
+    entryTokenFailures: failures.entry,
+    gateway,
+    bus,
+  });
   const uploads = createUploadsService({ dataDir: config.dataDir });
   const questions = createQuestionsService({ sql, usage: examQuestionUsage });
   // After publish/close/token/schedule edits the sessions feature reloads its hot copy of the
   // exam (its catalog's examChanged); a no-op until that is wired here.
-  const exams = createExamsService({ sql, questions, onExamChanged: (examId: string) => sessions.examChanged(examId), bus, logger });
+  const exams = createExamsService({
+    sql,
+    questions,
+    onExamChanged: (examId: string) => sessions.examChanged(examId),
+    bus,
+    logger,
+  });
   const examReports = createExamReportsService({ sql, exams });
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
 
@@ -97,7 +134,28 @@ export function createContext(input: { config: Config; sql: Sql; logger: Logger;
     return { ok: lag.oldestMs < 10_000, detail: lag };
   };
 
-  return { config, sql, logger, metrics, logins, tokens, auth, guards, school, staff, readiness, uploads, questions, exams, examReports, hotStore, sessions, redis, gateway, bus };
+  return {
+    config,
+    sql,
+    logger,
+    metrics,
+    logins,
+    tokens,
+    auth,
+    guards,
+    school,
+    staff,
+    readiness,
+    uploads,
+    questions,
+    exams,
+    examReports,
+    hotStore,
+    sessions,
+    redis,
+    gateway,
+    bus,
+  };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -30,10 +30,15 @@ export async function seedDemo(ctx: AppContext): Promise<string | null> {
  * lock, so it is seeded exactly once even when processes start together. Returns the demo
  * teacher (who will author the exam) when this call seeded it.
  */
-async function seedDemoSchool(sql: Sql, log: Logger): Promise<{ id: string; classIds: string[] } | null> {
+async function seedDemoSchool(
+  sql: Sql,
+  log: Logger,
+): Promise<{ id: string; classIds: string[] } | null> {
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(7402113552)`;
-    const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`SELECT (SELECT count(*) FROM classes) + (SELECT count(*) FROM students) AS n`;
+    const [{ n } = { n: 0 }] = await tx<
+      { n: number }[]
+    >`SELECT (SELECT count(*) FROM classes) + (SELECT count(*) FROM students) AS n`;
     if (n > 0) return null;
     const [cls] = await tx<{ id: string }[]>`
       INSERT INTO classes (grade_level, major_code, group_number, name) VALUES (10, 'IPA', 1, 'X IPA 1') RETURNING id`;
@@ -61,17 +66,26 @@ async function seedDemoSchool(sql: Sql, log: Logger): Promise<{ id: string; clas
 }
 
 /** The demo exam goes through the real services, so it is exactly what a teacher would build. */
-async function seedDemoExam(ctx: AppContext, teacher: { id: string; classIds: string[] }): Promise<void> {
+async function seedDemoExam(
+  ctx: AppContext,
+  teacher: { id: string; classIds: string[] },
+): Promise<void> {
   const author: StaffPrincipal = {
-    kind: 'staff', id: teacher.id, loginId: 'demo-seed', name: 'Demo Teacher', superAdmin: false,
+    kind: 'staff',
+    id: teacher.id,
+    loginId: 'demo-seed',
+    name: 'Demo Teacher',
+    superAdmin: false,
     permissions: new Set(['questions:write_own', 'exams:write_own']),
   };
   const questionIds: string[] = [];
-  for (const body of DEMO_QUESTIONS) questionIds.push((await ctx.questions.create(author, body)).id);
+  for (const body of DEMO_QUESTIONS)
+    questionIds.push((await ctx.questions.create(author, body)).id);
   const now = Date.now();
   const exam = await ctx.exams.create(author, {
     title: DEMO_EXAM_TITLE,
-    description: 'A short mixed quiz to try Examhall: choices are graded at once, the written answer by the teacher.',
+    description:
+      'A short mixed quiz to try Examhall: choices are graded at once, the written answer by the teacher.',
     scheduledStart: new Date(now - 60 * 60_000).toISOString(),
     scheduledEnd: new Date(now + 30 * 24 * 60 * 60_000).toISOString(),
     durationMinutes: 20,
@@ -85,20 +99,70 @@ async function seedDemoExam(ctx: AppContext, teacher: { id: string; classIds: st
   ctx.logger.info({ examId: exam.id }, 'demo exam published');
 }
 
-const choices = (...texts: string[]) => texts.map((text, i) => ({ id: String.fromCharCode(65 + i), text }));
+const choices = (...texts: string[]) =>
+  texts.map((text, i) => ({ id: String.fromCharCode(65 + i), text }));
 
 const DEMO_QUESTIONS: CreateQuestionBody[] = [
-  { kind: 'single', text: '<p>What is the capital of Indonesia?</p>', options: choices('Surabaya', 'Jakarta', 'Bandung', 'Medan'), correct: ['B'], points: 2 },
-  { kind: 'single', text: '<p>Water boils at sea level at…</p>', options: choices('90 °C', '100 °C', '110 °C', '120 °C'), correct: ['B'], points: 2 },
-  { kind: 'multi', text: '<p>Which of these are prime numbers?</p>', options: choices('2', '9', '11', '15'), correct: ['A', 'C'], points: 3 },
-  { kind: 'single', text: '<p>Which planet is closest to the Sun?</p>', options: choices('Venus', 'Earth', 'Mercury', 'Mars'), correct: ['C'], points: 2 },
+  {
+    kind: 'single',
+    text: '<p>What is the capital of Indonesia?</p>',
+    options: choices('Surabaya', 'Jakarta', 'Bandung', 'Medan'),
+    correct: ['B'],
+    points: 2,
+  },
+  {
+    kind: 'single',
+    text: '<p>Water boils at sea level at…</p>',
+    options: choices('90 °C', '100 °C', '110 °C', '120 °C'),
+    correct: ['B'],
+    points: 2,
+  },
+  {
+    kind: 'multi',
+    text: '<p>Which of these are prime numbers?</p>',
+    options: choices('2', '9', '11', '15'),
+    correct: ['A', 'C'],
+    points: 3,
+  },
+  {
+    kind: 'single',
+    text: '<p>Which planet is closest to the Sun?</p>',
+    options: choices('Venus', 'Earth', 'Mercury', 'Mars'),
+    correct: ['C'],
+    points: 2,
+  },
   { kind: 'text', text: '<p>In one or two sentences: why do we have seasons?</p>', points: 3 },
 ];
 
 const DEMO_NAMES = [
-  'Ayu Lestari', 'Budi Santoso', 'Citra Dewi', 'Dimas Pratama', 'Eka Putri', 'Fajar Nugroho', 'Gita Maharani',
-  'Hadi Wijaya', 'Indah Permata', 'Joko Susilo', 'Kartika Sari', 'Lukman Hakim', 'Maya Anggraini', 'Nanda Saputra',
-  'Oktavia Rahma', 'Putra Ramadhan', 'Qori Amalia', 'Rizky Firmansyah', 'Sinta Wulandari', 'Teguh Prasetyo',
-  'Umi Kalsum', 'Vina Oktaviani', 'Wahyu Hidayat', 'Xena Puspita', 'Yoga Aditya', 'Zahra Nabila', 'Arif Rahman',
-  'Bella Safitri', 'Candra Kusuma', 'Dewi Anjani',
+  'Ayu Lestari',
+  'Budi Santoso',
+  'Citra Dewi',
+  'Dimas Pratama',
+  'Eka Putri',
+  'Fajar Nugroho',
+  'Gita Maharani',
+  'Hadi Wijaya',
+  'Indah Permata',
+  'Joko Susilo',
+  'Kartika Sari',
+  'Lukman Hakim',
+  'Maya Anggraini',
+  'Nanda Saputra',
+  'Oktavia Rahma',
+  'Putra Ramadhan',
+  'Qori Amalia',
+  'Rizky Firmansyah',
+  'Sinta Wulandari',
+  'Teguh Prasetyo',
+  'Umi Kalsum',
+  'Vina Oktaviani',
+  'Wahyu Hidayat',
+  'Xena Puspita',
+  'Yoga Aditya',
+  'Zahra Nabila',
+  'Arif Rahman',
+  'Bella Safitri',
+  'Candra Kusuma',
+  'Dewi Anjani',
 ];

@@ -16,7 +16,8 @@ import { loadOrCreateSecret } from './platform/secrets.js';
 /** Boot: config → database → migrations → context → app → listen; SIGTERM drains and exits 0. */
 async function runProcess(config: Config, log: Logger): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
-  const databaseUrl = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, log)).url;
+  const databaseUrl =
+    config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, log)).url;
   const sql = createSql(databaseUrl);
   await migrate(sql, log);
   const jwtSecret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir, 'jwt-secret'));
@@ -33,7 +34,13 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
   log.info({ url, pid: process.pid }, 'listening');
   if (config.demo && (cluster.isPrimary || cluster.worker?.id === 1)) {
     log.info(
-      { url, staff: DEMO_LOGINS.admin, teacher: DEMO_LOGINS.teacher, student: DEMO_LOGINS.student, entryToken: demoToken },
+      {
+        url,
+        staff: DEMO_LOGINS.admin,
+        teacher: DEMO_LOGINS.teacher,
+        student: DEMO_LOGINS.student,
+        entryToken: demoToken,
+      },
       `demo school ready: sign in at ${url} as ${DEMO_LOGINS.admin.email} / ${DEMO_LOGINS.admin.password}` +
         ` (student NISN ${DEMO_LOGINS.student.nisn} / ${DEMO_LOGINS.student.password}` +
         (demoToken ? `; the demo exam's entry token is ${demoToken})` : ')'),
@@ -50,13 +57,16 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
       // left running behind us (fast mode rolls back what is open; committed rows are safe).
       log.error('shutdown timed out; stopping the embedded database and exiting');
       const stopped = embedded ? embedded.stop() : Promise.resolve();
-      void Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 15_000))]).finally(() => process.exit(1));
+      void Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 15_000))]).finally(
+        () => process.exit(1),
+      );
     }, config.shutdownTimeoutMs);
     force.unref();
     try {
       // 1. Stop accepting. Students' sockets are told to reconnect (1012 "service restart":
       //    another process, or this one restarted, takes them); requests in flight finish.
-      for (const client of app.websocketServer?.clients ?? []) client.close(1012, 'service restart');
+      for (const client of app.websocketServer?.clients ?? [])
+        client.close(1012, 'service restart');
       // A keep-alive connection whose request was in flight when closing began turns idle
       // afterwards and would stay open for its whole keep-alive timeout (72 s), holding the
       // drain back: close each one as soon as it is idle.
@@ -86,9 +96,16 @@ async function runProcess(config: Config, log: Logger): Promise<void> {
 
 /** A writer-only process's HTTP face: health and metrics, nothing a student can reach. */
 async function buildOperationsApp(ctx: AppContext): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, return503OnClosing: true });
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    return503OnClosing: true,
+  });
   registerHttpMetrics(app, ctx.metrics);
-  await app.register(healthRoutes, { readiness: ctx.readiness, metrics: ctx.metrics, metricsToken: ctx.config.metricsToken });
+  await app.register(healthRoutes, {
+    readiness: ctx.readiness,
+    metrics: ctx.metrics,
+    metricsToken: ctx.config.metricsToken,
+  });
   return app;
 }
 

@@ -36,14 +36,38 @@ async function freePort(): Promise<number> {
 
 async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start (is it installed? npm run setup:test)')), 15_000);
-    child.once('error', (err) => { clearTimeout(timer); reject(err); });
+    const timer = setTimeout(
+      () => reject(new Error('redis-server did not start (is it installed? npm run setup:test)')),
+      15_000,
+    );
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) { clearTimeout(timer); resolve(); }
+      if (chunk.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
   });
   return { url: `redis://127.0.0.1:${port}`, child };

@@ -10,7 +10,11 @@ import { createSql, type Sql } from '../src/platform/postgres.js';
 import { hashPassword } from '../src/auth/passwords.js';
 
 /** A fresh database cloned from the migrated template: fast, and isolated per test file. */
-export async function createTestDatabase(): Promise<{ url: string; sql: Sql; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  sql: Sql;
+  drop: () => Promise<void>;
+}> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const adminUrl = inject('pgAdminUrl');
   const admin = createSql(adminUrl, { max: 1 });
@@ -54,18 +58,27 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const logger = pino({ level: config.logLevel });
-  const ctx = createContext({ config, sql: db.sql, logger, jwtSecret: randomBytes(32).toString('hex') });
+  const ctx = createContext({
+    config,
+    sql: db.sql,
+    logger,
+    jwtSecret: randomBytes(32).toString('hex'),
+  });
   await ctx.redis?.start();
   // In redis mode an app without the writer role relies on a writer elsewhere: one more
   // lane plays that writer process.
-  const writerProcess = config.redisUrl && !config.roles.writer
-    ? createRedisSessionLane({ url: config.redisUrl, sql: db.sql, logger, writer: true })
-    : undefined;
+  const writerProcess =
+    config.redisUrl && !config.roles.writer
+      ? createRedisSessionLane({ url: config.redisUrl, sql: db.sql, logger, writer: true })
+      : undefined;
   await writerProcess?.start();
   const app = await buildApp(ctx);
   await app.ready();
   return {
-    app, ctx, sql: db.sql, config,
+    app,
+    ctx,
+    sql: db.sql,
+    config,
     close: async () => {
       await app.close();
       // Drains the session store (and the redis log) into this database before it is dropped.
@@ -90,7 +103,10 @@ export function freshRedisUrl(shards = 4): string {
 }
 
 /** Factories: rows straight into the database, for tests that are not about creating them. */
-export async function createStaff(sql: Sql, input: { email?: string; password?: string; role?: string } = {}) {
+export async function createStaff(
+  sql: Sql,
+  input: { email?: string; password?: string; role?: string } = {},
+) {
   const email = input.email ?? `staff-${randomBytes(4).toString('hex')}@school.test`;
   const password = input.password ?? 'correct-horse';
   const [row] = await sql<{ id: string }[]>`
@@ -101,7 +117,10 @@ export async function createStaff(sql: Sql, input: { email?: string; password?: 
   return { id: row!.id, email, password };
 }
 
-export async function createClass(sql: Sql, input: { name?: string; gradeLevel?: number; majorCode?: string; groupNumber?: number } = {}) {
+export async function createClass(
+  sql: Sql,
+  input: { name?: string; gradeLevel?: number; majorCode?: string; groupNumber?: number } = {},
+) {
   const name = input.name ?? `X-${randomBytes(3).toString('hex')}`;
   const [row] = await sql<{ id: string }[]>`
     INSERT INTO classes (grade_level, major_code, group_number, name)
@@ -109,7 +128,10 @@ export async function createClass(sql: Sql, input: { name?: string; gradeLevel?:
   return { id: row!.id, name };
 }
 
-export async function createStudent(sql: Sql, input: { nisn?: string; password?: string; classId?: string | null; name?: string } = {}) {
+export async function createStudent(
+  sql: Sql,
+  input: { nisn?: string; password?: string; classId?: string | null; name?: string } = {},
+) {
   const nisn = input.nisn ?? String(Math.floor(1e9 + Math.random() * 8e9));
   const password = input.password ?? 'student-pass';
   const [row] = await sql<{ id: string }[]>`
@@ -121,7 +143,10 @@ export async function createStudent(sql: Sql, input: { nisn?: string; password?:
 
 type Injectable = Pick<FastifyInstance, 'inject'>;
 
-export async function login(app: Injectable, body: { nisn: string; password: string } | { email: string; password: string }) {
+export async function login(
+  app: Injectable,
+  body: { nisn: string; password: string } | { email: string; password: string },
+) {
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: body });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   return res.json() as { accessToken: string; refreshToken: string; user: { id: string } };

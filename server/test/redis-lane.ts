@@ -11,7 +11,11 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 export async function startLane(
   url: string,
   sql: Sql,
-  options: { writer?: boolean; writerOptions?: Omit<LogWriterOptions, 'metrics' | 'logger'>; writeThroughTimeoutMs?: number } = {},
+  options: {
+    writer?: boolean;
+    writerOptions?: Omit<LogWriterOptions, 'metrics' | 'logger'>;
+    writeThroughTimeoutMs?: number;
+  } = {},
 ): Promise<RedisSessionLane> {
   const lane = createRedisSessionLane({
     url,
@@ -19,7 +23,9 @@ export async function startLane(
     logger: quiet,
     writer: options.writer ?? true,
     writerOptions: { leaseMs: 1_000, maxIdleMs: 20, ...options.writerOptions },
-    ...(options.writeThroughTimeoutMs ? { writeThroughTimeoutMs: options.writeThroughTimeoutMs } : {}),
+    ...(options.writeThroughTimeoutMs
+      ? { writeThroughTimeoutMs: options.writeThroughTimeoutMs }
+      : {}),
   });
   await lane.start();
   return lane;

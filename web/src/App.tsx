@@ -19,10 +19,12 @@ const StaffRoutes = lazy(() => import('./features/staff/StaffRoutes'));
 function RequireUser({ kind, children }: { kind: 'student' | 'staff'; children: ReactNode }) {
   const auth = useAuth();
   if (!auth) {
-    if (kind === 'student' && authStore.lastSignOut() === 'replaced') return <Navigate to="/elsewhere" replace />;
+    if (kind === 'student' && authStore.lastSignOut() === 'replaced')
+      return <Navigate to="/elsewhere" replace />;
     return <Navigate to={kind === 'student' ? '/login' : '/staff/login'} replace />;
   }
-  if (auth.user.kind !== kind) return <Navigate to={auth.user.kind === 'student' ? '/exams' : '/admin'} replace />;
+  if (auth.user.kind !== kind)
+    return <Navigate to={auth.user.kind === 'student' ? '/exams' : '/admin'} replace />;
   return <>{children}</>;
 }
 
@@ -34,7 +36,8 @@ function Home() {
 
 function GuestOnly({ children }: { children: ReactNode }) {
   const auth = useAuth();
-  if (auth) return <Navigate to={auth.user.kind === 'student' ? '/exams' : '/admin/exams'} replace />;
+  if (auth)
+    return <Navigate to={auth.user.kind === 'student' ? '/exams' : '/admin/exams'} replace />;
   return <>{children}</>;
 }
 
@@ -57,8 +60,22 @@ export function App() {
         <BrowserRouter>
           <Routes>
             <Route path="/" element={<Home />} />
-            <Route path="/login" element={<GuestOnly><StudentLogin /></GuestOnly>} />
-            <Route path="/staff/login" element={<GuestOnly><StaffLogin /></GuestOnly>} />
+            <Route
+              path="/login"
+              element={
+                <GuestOnly>
+                  <StudentLogin />
+                </GuestOnly>
+              }
+            />
+            <Route
+              path="/staff/login"
+              element={
+                <GuestOnly>
+                  <StaffLogin />
+                </GuestOnly>
+              }
+            />
             <Route path="/elsewhere" element={<Elsewhere />} />
             <Route
               path="/session/:sessionId"
@@ -68,7 +85,13 @@ export function App() {
                 </RequireUser>
               }
             />
-            <Route element={<RequireUser kind="student"><StudentShell /></RequireUser>}>
+            <Route
+              element={
+                <RequireUser kind="student">
+                  <StudentShell />
+                </RequireUser>
+              }
+            >
               <Route path="/exams" element={<MyExams />} />
               <Route path="/session/:sessionId/result" element={<ResultPage />} />
             </Route>

@@ -62,7 +62,9 @@ export function createAuthRepo(sql: Sql) {
     },
 
     /** What StaffAccessCache keeps of an account: its role and flags. */
-    async staffAccount(id: string): Promise<{ roleId: string | null; superAdmin: boolean; active: boolean } | undefined> {
+    async staffAccount(
+      id: string,
+    ): Promise<{ roleId: string | null; superAdmin: boolean; active: boolean } | undefined> {
       const [row] = await sql<{ roleId: string | null; superAdmin: boolean; active: boolean }[]>`
         SELECT role_id AS "roleId", is_super_admin AS "superAdmin", active FROM staff WHERE id = ${id}`;
       return row;
@@ -117,9 +119,14 @@ export function createAuthRepo(sql: Sql) {
     },
 
     /** Marks a refresh token used and issues its successor; false when it was used already. */
-    async rotateRefresh(oldId: string, loginId: string, next: { hash: Buffer; expiresAt: Date }): Promise<string | undefined> {
+    async rotateRefresh(
+      oldId: string,
+      loginId: string,
+      next: { hash: Buffer; expiresAt: Date },
+    ): Promise<string | undefined> {
       return sql.begin(async (tx) => {
-        const used = await tx`UPDATE refresh_tokens SET used_at = now() WHERE id = ${oldId} AND used_at IS NULL RETURNING id`;
+        const used =
+          await tx`UPDATE refresh_tokens SET used_at = now() WHERE id = ${oldId} AND used_at IS NULL RETURNING id`;
         if (used.length === 0) return undefined;
         const [row] = await tx<{ id: string }[]>`
           INSERT INTO refresh_tokens (login_id, token_hash, expires_at)
@@ -135,7 +142,11 @@ export function createAuthRepo(sql: Sql) {
         RETURNING id AS "loginId", user_kind AS "userKind", user_id AS "userId", revoked_reason AS reason`;
     },
 
-    async revokeAllLogins(userKind: 'student' | 'staff', userId: string, reason: RevokedReason): Promise<LoginRevoked[]> {
+    async revokeAllLogins(
+      userKind: 'student' | 'staff',
+      userId: string,
+      reason: RevokedReason,
+    ): Promise<LoginRevoked[]> {
       return sql<LoginRevoked[]>`
         UPDATE logins SET revoked_at = now(), revoked_reason = ${reason}
         WHERE user_kind = ${userKind} AND user_id = ${userId} AND revoked_at IS NULL

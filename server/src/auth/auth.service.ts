@@ -47,7 +47,10 @@ const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong username
 
 export function createAuthService(deps: Deps) {
   const { repo, tokens, logins } = deps;
-  const staffAccess = new StaffAccessCache({ account: (id) => repo.staffAccount(id), rolePermissions: (id) => repo.rolePermissions(id) });
+  const staffAccess = new StaffAccessCache({
+    account: (id) => repo.staffAccount(id),
+    rolePermissions: (id) => repo.rolePermissions(id),
+  });
 
   function studentClaims(s: StudentAccount, loginId: string): AccessClaims {
     return { sub: s.id, kind: 'student', lid: loginId, name: s.name, classId: s.classId };
@@ -55,10 +58,22 @@ export function createAuthService(deps: Deps) {
 
   /** `perms` and `sa` tell the client what to show; requests are authorized by staffAccess. */
   function staffClaims(s: StaffAccount, loginId: string): AccessClaims {
-    return { sub: s.id, kind: 'staff', lid: loginId, name: s.name, perms: s.permissions, sa: s.superAdmin };
+    return {
+      sub: s.id,
+      kind: 'staff',
+      lid: loginId,
+      name: s.name,
+      perms: s.permissions,
+      sa: s.superAdmin,
+    };
   }
 
-  function pair(claims: AccessClaims, refreshId: string, secret: string, user: TokenPair['user']): TokenPair {
+  function pair(
+    claims: AccessClaims,
+    refreshId: string,
+    secret: string,
+    user: TokenPair['user'],
+  ): TokenPair {
     return {
       accessToken: tokens.signAccess(claims),
       refreshToken: `${refreshId}.${secret}`,
@@ -67,7 +82,8 @@ export function createAuthService(deps: Deps) {
     };
   }
 
-  const rateLimited = (wait: number) => new AppError('RATE_LIMITED', 'Too many failed sign-in attempts; try again later', wait);
+  const rateLimited = (wait: number) =>
+    new AppError('RATE_LIMITED', 'Too many failed sign-in attempts; try again later', wait);
 
   /** A locked account is refused before its password is even looked at (known or not alike). */
   async function refuseLockedAccount(account: string) {
@@ -83,7 +99,10 @@ export function createAuthService(deps: Deps) {
    */
   async function recordFailure(account: string, ip: string): Promise<never> {
     await Promise.all([deps.accountFailures.fail(account), deps.ipFailures.fail(ip)]);
-    const wait = Math.max(await deps.accountFailures.blockedFor(account), await deps.ipFailures.blockedFor(ip));
+    const wait = Math.max(
+      await deps.accountFailures.blockedFor(account),
+      await deps.ipFailures.blockedFor(ip),
+    );
     if (wait > 0) throw rateLimited(wait);
     throw invalidCredentials();
   }
@@ -100,39 +119,66 @@ export function createAuthService(deps: Deps) {
 
       if ('nisn' in credentials) {
         const student = await repo.studentByNisn(credentials.nisn);
-        if (!(await passwordMatches('student', credentials.password, student?.passwordHash)) || !student) {
+        if (
+          !(await passwordMatches('student', credentials.password, student?.passwordHash)) ||
+          !student
+        ) {
           return recordFailure(account, ctx.ip);
         }
         await deps.accountFailures.clear(account);
         const created = await repo.createLogin({
-          userKind: 'student', userId: student.id, ip: ctx.ip, userAgent: ctx.userAgent, singleDevice: true, refresh,
+          userKind: 'student',
+          userId: student.id,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          singleDevice: true,
+          refresh,
         });
         logins.remember(created.loginId, 'LIVE');
         logins.revoked(created.replaced);
         return pair(studentClaims(student, created.loginId), created.refreshId, refresh.secret, {
-          id: student.id, kind: 'student', name: student.name, nisn: student.nisn, classId: student.classId,
+          id: student.id,
+          kind: 'student',
+          name: student.name,
+          nisn: student.nisn,
+          classId: student.classId,
         });
       }
 
       const staff = await repo.staffBy({ email: credentials.email });
-      if (!(await passwordMatches('staff', credentials.password, staff?.passwordHash)) || !staff || !staff.active) {
+      if (
+        !(await passwordMatches('staff', credentials.password, staff?.passwordHash)) ||
+        !staff ||
+        !staff.active
+      ) {
         return recordFailure(account, ctx.ip);
       }
       await deps.accountFailures.clear(account);
       const created = await repo.createLogin({
-        userKind: 'staff', userId: staff.id, ip: ctx.ip, userAgent: ctx.userAgent, singleDevice: false, refresh,
+        userKind: 'staff',
+        userId: staff.id,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        singleDevice: false,
+        refresh,
       });
       logins.remember(created.loginId, 'LIVE');
       return pair(staffClaims(staff, created.loginId), created.refreshId, refresh.secret, {
-        id: staff.id, kind: 'staff', name: staff.name, email: staff.email, role: staff.roleName,
-        permissions: staff.permissions, superAdmin: staff.superAdmin,
+        id: staff.id,
+        kind: 'staff',
+        name: staff.name,
+        email: staff.email,
+        role: staff.roleName,
+        permissions: staff.permissions,
+        superAdmin: staff.superAdmin,
       });
     },
 
     /** Rotation with reuse detection: presenting a used refresh token revokes its family. */
     async refresh(refreshToken: string): Promise<TokenPair> {
       const [id, secret] = refreshToken.split('.');
-      const unauthenticated = () => new AppError('UNAUTHENTICATED', 'Your sign-in has expired; sign in again');
+      const unauthenticated = () =>
+        new AppError('UNAUTHENTICATED', 'Your sign-in has expired; sign in again');
       if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) throw unauthenticated();
       const row = await repo.refreshById(id);
       if (!row || !timingSafeEqual(row.tokenHash, sha256(secret))) throw unauthenticated();
@@ -141,7 +187,10 @@ export function createAuthService(deps: Deps) {
       }
       if (row.revokedReason) throw unauthenticated();
       const next = newRefreshSecret(deps.refreshTtlSeconds);
-      const nextId = row.usedAt || row.expiresAt <= new Date() ? undefined : await repo.rotateRefresh(row.id, row.loginId, next);
+      const nextId =
+        row.usedAt || row.expiresAt <= new Date()
+          ? undefined
+          : await repo.rotateRefresh(row.id, row.loginId, next);
       if (!nextId) {
         if (row.expiresAt > new Date()) {
           // A used token came back: someone holds a copy. Sign the whole family out.
@@ -154,14 +203,23 @@ export function createAuthService(deps: Deps) {
         const student = await repo.studentById(row.userId);
         if (!student) throw unauthenticated();
         return pair(studentClaims(student, row.loginId), nextId, next.secret, {
-          id: student.id, kind: 'student', name: student.name, nisn: student.nisn, classId: student.classId,
+          id: student.id,
+          kind: 'student',
+          name: student.name,
+          nisn: student.nisn,
+          classId: student.classId,
         });
       }
       const staff = await repo.staffBy({ id: row.userId });
       if (!staff || !staff.active) throw unauthenticated();
       return pair(staffClaims(staff, row.loginId), nextId, next.secret, {
-        id: staff.id, kind: 'staff', name: staff.name, email: staff.email, role: staff.roleName,
-        permissions: staff.permissions, superAdmin: staff.superAdmin,
+        id: staff.id,
+        kind: 'staff',
+        name: staff.name,
+        email: staff.email,
+        role: staff.roleName,
+        permissions: staff.permissions,
+        superAdmin: staff.superAdmin,
       });
     },
 
@@ -170,7 +228,11 @@ export function createAuthService(deps: Deps) {
     },
 
     /** Signs a user out everywhere (staff's reset-login, a deleted or disabled account). */
-    async revokeAll(userKind: 'student' | 'staff', userId: string, reason: 'RESET' | 'DISABLED'): Promise<number> {
+    async revokeAll(
+      userKind: 'student' | 'staff',
+      userId: string,
+      reason: 'RESET' | 'DISABLED',
+    ): Promise<number> {
       const revoked = await repo.revokeAllLogins(userKind, userId, reason);
       logins.revoked(revoked);
       return revoked.length;
@@ -180,15 +242,27 @@ export function createAuthService(deps: Deps) {
     async authenticate(token: string): Promise<Principal> {
       const claims = tokens.verifyAccess(token);
       const state = await logins.state(claims.lid);
-      if (state === 'REPLACED') throw new AppError('SESSION_REPLACED', 'You signed in on another device');
-      if (state !== 'LIVE') throw new AppError('UNAUTHENTICATED', 'You have been signed out; sign in again');
+      if (state === 'REPLACED')
+        throw new AppError('SESSION_REPLACED', 'You signed in on another device');
+      if (state !== 'LIVE')
+        throw new AppError('UNAUTHENTICATED', 'You have been signed out; sign in again');
       if (claims.kind === 'student') {
-        return { kind: 'student', id: claims.sub, loginId: claims.lid, classId: claims.classId ?? null, name: claims.name };
+        return {
+          kind: 'student',
+          id: claims.sub,
+          loginId: claims.lid,
+          classId: claims.classId ?? null,
+          name: claims.name,
+        };
       }
       const access = await staffAccess.of(claims.sub);
       if (!access) throw new AppError('UNAUTHENTICATED', 'You have been signed out; sign in again');
       return {
-        kind: 'staff', id: claims.sub, loginId: claims.lid, name: claims.name, superAdmin: access.superAdmin,
+        kind: 'staff',
+        id: claims.sub,
+        loginId: claims.lid,
+        name: claims.name,
+        superAdmin: access.superAdmin,
         permissions: access.permissions,
       };
     },

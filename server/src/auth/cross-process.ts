@@ -11,20 +11,32 @@ import type { StaffAccessCache } from './staff-access.js';
  * PostgreSQL has both changes already, so a lost event only costs latency: the other
  * processes re-read when their cached copy expires.
  */
-export function connectLoginsAcrossProcesses(bus: Bus, logins: LoginRegistry, logger: Pick<Logger, 'warn'>): void {
+export function connectLoginsAcrossProcesses(
+  bus: Bus,
+  logins: LoginRegistry,
+  logger: Pick<Logger, 'warn'>,
+): void {
   const origin = randomBytes(8).toString('hex');
   logins.publish = (event) => {
-    bus.publish(LoginRevokedTopic, { origin, event }).catch((err: unknown) => logger.warn({ err }, 'could not announce a login revocation'));
+    bus
+      .publish(LoginRevokedTopic, { origin, event })
+      .catch((err: unknown) => logger.warn({ err }, 'could not announce a login revocation'));
   };
   bus.subscribe(LoginRevokedTopic, ({ origin: from, event }) => {
     if (from !== origin) logins.applyRemote(event);
   });
 }
 
-export function connectStaffAccessAcrossProcesses(bus: Bus, staffAccess: StaffAccessCache, logger: Pick<Logger, 'warn'>): void {
+export function connectStaffAccessAcrossProcesses(
+  bus: Bus,
+  staffAccess: StaffAccessCache,
+  logger: Pick<Logger, 'warn'>,
+): void {
   const origin = randomBytes(8).toString('hex');
   staffAccess.publish = (change) => {
-    bus.publish(StaffAccessChangedTopic, { origin, change }).catch((err: unknown) => logger.warn({ err }, 'could not announce a staff access change'));
+    bus
+      .publish(StaffAccessChangedTopic, { origin, change })
+      .catch((err: unknown) => logger.warn({ err }, 'could not announce a staff access change'));
   };
   bus.subscribe(StaffAccessChangedTopic, ({ origin: from, change }) => {
     if (from !== origin) staffAccess.applyRemote(change);

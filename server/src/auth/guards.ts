@@ -15,10 +15,14 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 export function createGuards(auth: AuthService) {
   // Guards run as onRequest hooks: who you are is settled before your body is even read,
   // so a student probing an admin route gets 403, never a validation message.
-  const authenticate: preHandlerAsyncHookHandler = async (request: FastifyRequest, _reply: FastifyReply) => {
+  const authenticate: preHandlerAsyncHookHandler = async (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+  ) => {
     if (request.principal) return;
     const token = bearerToken(request);
-    if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
+    if (!token)
+      throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
     request.principal = await auth.authenticate(token);
   };
 
@@ -37,7 +41,8 @@ export function createGuards(auth: AuthService) {
     return async function (request, reply) {
       await staff.call(this, request, reply);
       const me = staffOf(request);
-      if (!codes.some((c) => hasPermission(me, c))) throw forbidden(`You need the permission ${codes.join(' or ')}`);
+      if (!codes.some((c) => hasPermission(me, c)))
+        throw forbidden(`You need the permission ${codes.join(' or ')}`);
     };
   }
 

@@ -5,9 +5,21 @@ import { inject } from 'vitest';
 import { RedisKeys } from '../platform/redis/keys.js';
 import { createRedisFailureCounter } from '../platform/redis/login-failures.js';
 import { createScripts } from '../platform/redis/scripts.js';
-import { createMemoryFailureCounter, failurePolicies, lockSecondsFor, type FailureCounter, type FailurePolicy } from './login-limiter.js';
+import {
+  createMemoryFailureCounter,
+  failurePolicies,
+  lockSecondsFor,
+  type FailureCounter,
+  type FailurePolicy,
+} from './login-limiter.js';
 
-const policy: FailurePolicy = { limit: 3, windowSeconds: 60, lockSeconds: 60, maxLockSeconds: 150, memorySeconds: 3600 };
+const policy: FailurePolicy = {
+  limit: 3,
+  windowSeconds: 60,
+  lockSeconds: 60,
+  maxLockSeconds: 150,
+  memorySeconds: 3600,
+};
 
 /** One backend under test: a counter, and a way to let a key's current lock run out. */
 interface Backend {
@@ -110,7 +122,9 @@ describe('failure policies', () => {
   it('locks an account for a minute after ten failures, doubling to at most 15 minutes', () => {
     const account = failurePolicies({ perAccount: 10, perIp: 500 }).account;
     expect(account.limit).toBe(10);
-    expect([1, 2, 3, 4, 5, 6].map((strikes) => lockSecondsFor(account, strikes))).toEqual([60, 120, 240, 480, 900, 900]);
+    expect([1, 2, 3, 4, 5, 6].map((strikes) => lockSecondsFor(account, strikes))).toEqual([
+      60, 120, 240, 480, 900, 900,
+    ]);
   });
 
   it('counts failures within the window of the first only', async () => {

@@ -35,7 +35,7 @@ export class LoginRegistry {
     if (cached) return cached;
     const [row] = await this.sql<{ revokedReason: RevokedReason | null }[]>`
       SELECT revoked_reason AS "revokedReason", revoked_at FROM logins WHERE id = ${loginId}`;
-    const state: LoginState = !row ? 'LOGOUT' : row.revokedReason ?? 'LIVE';
+    const state: LoginState = !row ? 'LOGOUT' : (row.revokedReason ?? 'LIVE');
     this.remember(loginId, state);
     return state;
   }

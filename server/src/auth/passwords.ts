@@ -1,7 +1,8 @@
 import bcrypt from 'bcrypt';
 
 /** Native bcrypt on libuv's thread pool: hashing never blocks the event loop. */
-export const hashPassword = (password: string, cost: number): Promise<string> => bcrypt.hash(password, cost);
+export const hashPassword = (password: string, cost: number): Promise<string> =>
+  bcrypt.hash(password, cost);
 
 /** The cost a bcrypt hash was made with (`$2b$11$…` → 11), or undefined when it is not one. */
 export function bcryptCostOf(hash: string): number | undefined {
@@ -30,7 +31,11 @@ export function standInHash(cost: number): Promise<string> {
  * Whether `password` matches `hash`; with no hash (no such account) the stand-in of
  * `standInCost` is compared instead and the answer is false.
  */
-export async function verifyPassword(password: string, hash: string | undefined, standInCost: number): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  hash: string | undefined,
+  standInCost: number,
+): Promise<boolean> {
   const ok = await bcrypt.compare(password, hash ?? (await standInHash(standInCost)));
   return ok && hash !== undefined;
 }

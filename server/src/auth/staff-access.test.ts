@@ -9,7 +9,10 @@ const quiet = { warn: () => undefined };
 
 /** A source over plain maps, counting its reads. */
 function fakeSource() {
-  const accounts = new Map<string, { roleId: string | null; superAdmin: boolean; active: boolean }>();
+  const accounts = new Map<
+    string,
+    { roleId: string | null; superAdmin: boolean; active: boolean }
+  >();
   const roles = new Map<string, string[]>();
   const reads = { accounts: 0, roles: 0 };
   const source: StaffAccessSource = {
@@ -25,7 +28,9 @@ function fakeSource() {
   return { source, accounts, roles, reads };
 }
 
-const codes = async (cache: StaffAccessCache, id: string) => [...((await cache.of(id))?.permissions ?? [])];
+const codes = async (cache: StaffAccessCache, id: string) => [
+  ...((await cache.of(id))?.permissions ?? []),
+];
 
 describe('StaffAccessCache', () => {
   it('reads an account and its role once, and again only after a change to either', async () => {
@@ -101,7 +106,10 @@ describe('StaffAccessCache across processes (redis)', () => {
   });
 
   it('a change made in one process drops the cached copy in the other', async () => {
-    lanes.push(await startLane(url, db.sql, { writer: false }), await startLane(url, db.sql, { writer: false }));
+    lanes.push(
+      await startLane(url, db.sql, { writer: false }),
+      await startLane(url, db.sql, { writer: false }),
+    );
     const f = fakeSource();
     f.accounts.set('s1', { roleId: 'r1', superAdmin: false, active: true });
     f.roles.set('r1', ['students:read']);

@@ -12,7 +12,9 @@ export interface StaffAccess {
 
 export interface StaffAccessSource {
   /** The account's role and flags; undefined when it no longer exists. */
-  account(staffId: string): Promise<{ roleId: string | null; superAdmin: boolean; active: boolean } | undefined>;
+  account(
+    staffId: string,
+  ): Promise<{ roleId: string | null; superAdmin: boolean; active: boolean } | undefined>;
   rolePermissions(roleId: string): Promise<string[]>;
 }
 
@@ -27,7 +29,10 @@ const NO_PERMISSIONS: ReadonlySet<string> = new Set();
  * an announcement lost in a reconnect.
  */
 export class StaffAccessCache {
-  private readonly accounts = new Map<string, { at: number; roleId: string | null; superAdmin: boolean; active: boolean }>();
+  private readonly accounts = new Map<
+    string,
+    { at: number; roleId: string | null; superAdmin: boolean; active: boolean }
+  >();
   private readonly roles = new Map<string, { at: number; permissions: ReadonlySet<string> }>();
   /** Bumped on every change: a read that raced one must not be cached. */
   private generation = 0;

@@ -13,8 +13,18 @@ export interface AccessClaims {
 
 /** Short-lived HS256 access tokens: verified without any I/O on the hot path. */
 export function createTokenService(secret: string, ttlSeconds: number) {
-  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ttlSeconds * 1000, iss: 'examhall' });
-  const verify = createVerifier({ key: secret, algorithms: ['HS256'], allowedIss: 'examhall', cache: 10_000 });
+  const sign = createSigner({
+    key: secret,
+    algorithm: 'HS256',
+    expiresIn: ttlSeconds * 1000,
+    iss: 'examhall',
+  });
+  const verify = createVerifier({
+    key: secret,
+    algorithms: ['HS256'],
+    allowedIss: 'examhall',
+    cache: 10_000,
+  });
   return {
     ttlSeconds,
     signAccess(claims: AccessClaims): string {
@@ -24,7 +34,10 @@ export function createTokenService(secret: string, ttlSeconds: number) {
       try {
         return verify(token) as AccessClaims;
       } catch {
-        throw new AppError('UNAUTHENTICATED', 'Your sign-in has expired or is not valid; sign in again');
+        throw new AppError(
+          'UNAUTHENTICATED',
+          'Your sign-in has expired or is not valid; sign in again',
+        );
       }
     },
   };

@@ -27,7 +27,11 @@ export interface ParticipantRow {
  * everyone the target rules match, plus anyone who started (a target may have been
  * removed after they began).
  */
-export async function findParticipants(db: Db, examId: string, withPoints: boolean): Promise<ParticipantRow[]> {
+export async function findParticipants(
+  db: Db,
+  examId: string,
+  withPoints: boolean,
+): Promise<ParticipantRow[]> {
   return db<ParticipantRow[]>`
     WITH rules AS (
       SELECT target_type, target_value FROM exam_target_rules WHERE exam_id = ${examId}
@@ -49,11 +53,13 @@ export async function findParticipants(db: Db, examId: string, withPoints: boole
       COALESCE(a.answered, 0)::int AS "answeredCount", COALESCE(ev.n, 0)::int AS "signalCount",
       -- per-question points come from the recorded result: it covers auto-graded answers,
       -- and manual grading rewrites it, so it is the one source of truth
-      ${withPoints
-        ? db`(SELECT json_object_agg(b->>'questionId', (b->>'points')::float8)
+      ${
+        withPoints
+          ? db`(SELECT json_object_agg(b->>'questionId', (b->>'points')::float8)
                FILTER (WHERE NOT COALESCE((b->>'pending')::boolean, false))
              FROM jsonb_array_elements(COALESCE(x.result->'breakdown', '[]'::jsonb)) b)`
-        : db`NULL::json`} AS points
+          : db`NULL::json`
+      } AS points
     FROM audience p
     JOIN students st ON st.id = p.id
     LEFT JOIN classes c ON c.id = st.class_id

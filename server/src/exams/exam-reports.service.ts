@@ -10,7 +10,11 @@ import type { ExamsService } from './exams.service.js';
 import { maxScoreOf } from './render.js';
 
 /** The staff's read-only views of an exam: the live monitor and the results export. */
-export function createExamReportsService(deps: { sql: Sql; exams: ExamsService; now?: () => Date }) {
+export function createExamReportsService(deps: {
+  sql: Sql;
+  exams: ExamsService;
+  now?: () => Date;
+}) {
   const { sql, exams } = deps;
   const now = deps.now ?? (() => new Date());
   const repo = createExamsRepo();
@@ -70,19 +74,37 @@ function presentMonitorRow(r: ParticipantRow): MonitorRow {
  * One row per student of the audience; per-question columns in the published order hold
  * the points awarded (blank: not graded, or not answered).
  */
-export function resultsTable(payload: PublishedExam, participants: ParticipantRow[]): { headers: string[]; rows: CellValue[][] } {
+export function resultsTable(
+  payload: PublishedExam,
+  participants: ParticipantRow[],
+): { headers: string[]; rows: CellValue[][] } {
   const headers = [
-    'NISN', 'Name', 'Class', 'Status', 'Started at', 'Submitted at', 'Score', 'Max score', 'Percentage',
+    'NISN',
+    'Name',
+    'Class',
+    'Status',
+    'Started at',
+    'Submitted at',
+    'Score',
+    'Max score',
+    'Percentage',
     ...payload.questions.map((q, i) => `Q${i + 1} (${q.points})`),
   ];
   const examMax = maxScoreOf(payload);
   const rows = participants.map((p): CellValue[] => {
     const max = p.maxScore ?? examMax;
-    const percentage = p.score === null || max === 0 ? null : Math.round((p.score / max) * 10_000) / 100;
+    const percentage =
+      p.score === null || max === 0 ? null : Math.round((p.score / max) * 10_000) / 100;
     return [
-      p.nisn, p.studentName, p.className, p.status,
-      p.startedAt?.toISOString() ?? null, p.submittedAt?.toISOString() ?? null,
-      p.score, max, percentage,
+      p.nisn,
+      p.studentName,
+      p.className,
+      p.status,
+      p.startedAt?.toISOString() ?? null,
+      p.submittedAt?.toISOString() ?? null,
+      p.score,
+      max,
+      percentage,
       ...payload.questions.map((q) => p.points?.[q.id] ?? null),
     ];
   });

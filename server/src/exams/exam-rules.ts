@@ -15,7 +15,8 @@ export const ENTRY_TOKEN_LENGTH = 6;
 
 export function generateEntryToken(pick: (max: number) => number = randomInt): string {
   let token = '';
-  for (let i = 0; i < ENTRY_TOKEN_LENGTH; i += 1) token += ENTRY_TOKEN_ALPHABET[pick(ENTRY_TOKEN_ALPHABET.length)];
+  for (let i = 0; i < ENTRY_TOKEN_LENGTH; i += 1)
+    token += ENTRY_TOKEN_ALPHABET[pick(ENTRY_TOKEN_ALPHABET.length)];
   return token;
 }
 
@@ -28,7 +29,8 @@ export function rotateEntryToken(previous: string, pick?: (max: number) => numbe
 }
 
 export function checkWindow(start: Date, end: Date): void {
-  if (!(end.getTime() > start.getTime())) throw invalid('scheduledEnd must be after scheduledStart');
+  if (!(end.getTime() > start.getTime()))
+    throw invalid('scheduledEnd must be after scheduledStart');
 }
 
 /** Staff who see every exam, not just their own. */
@@ -48,7 +50,8 @@ export function normalizeTarget(t: ExamTarget, field: string): ExamTarget {
   switch (t.type) {
     case 'CLASS':
     case 'STUDENT':
-      if (!UUID.test(value)) throw invalid(`${field} must be a ${t.type === 'CLASS' ? 'class' : 'student'} id`);
+      if (!UUID.test(value))
+        throw invalid(`${field} must be a ${t.type === 'CLASS' ? 'class' : 'student'} id`);
       return { type: t.type, value: value.toLowerCase() };
     case 'GRADE': {
       const grade = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
@@ -64,7 +67,9 @@ export function normalizeTarget(t: ExamTarget, field: string): ExamTarget {
 /** Targets tidied, duplicates dropped (first one kept). */
 export function normalizeTargets(targets: ExamTarget[]): ExamTarget[] {
   const tidy = targets.map((t, i) => normalizeTarget(t, `targets[${i}].value`));
-  return tidy.filter((t, i) => tidy.findIndex((o) => o.type === t.type && o.value === t.value) === i);
+  return tidy.filter(
+    (t, i) => tidy.findIndex((o) => o.type === t.type && o.value === t.value) === i,
+  );
 }
 
 /** The exam as the edit rules see it. */
@@ -84,8 +89,19 @@ export interface EditableExam {
 }
 
 const MUTABLE_WHEN: Record<ExamStatus, ReadonlySet<string>> = {
-  DRAFT: new Set(['title', 'description', 'scheduledStart', 'scheduledEnd', 'durationMinutes', 'targets', 'questions',
-    'shuffleQuestions', 'shuffleOptions', 'partialCredit', 'resultPolicy']),
+  DRAFT: new Set([
+    'title',
+    'description',
+    'scheduledStart',
+    'scheduledEnd',
+    'durationMinutes',
+    'targets',
+    'questions',
+    'shuffleQuestions',
+    'shuffleOptions',
+    'partialCredit',
+    'resultPolicy',
+  ]),
   // Students may already hold the payload: only what does not change their exam.
   PUBLISHED: new Set(['title', 'description', 'targets', 'scheduledEnd']),
   CLOSED: new Set(['title', 'description']),
@@ -96,18 +112,28 @@ const MUTABLE_WHEN: Record<ExamStatus, ReadonlySet<string>> = {
  * its current value is not a change, so clients may send the whole exam back.
  */
 export function checkEditAllowed(exam: EditableExam, patch: UpdateExamBody): void {
-  const changed = Object.keys(patch).filter((field) => !sameValue(exam, patch, field as keyof UpdateExamBody));
+  const changed = Object.keys(patch).filter(
+    (field) => !sameValue(exam, patch, field as keyof UpdateExamBody),
+  );
   const frozen = changed.filter((f) => !MUTABLE_WHEN[exam.status].has(f));
   if (frozen.length > 0) {
     throw conflict(`The exam is ${exam.status}: ${frozen.join(', ')} can no longer change`);
   }
-  if (exam.status === 'PUBLISHED' && patch.scheduledEnd !== undefined && new Date(patch.scheduledEnd) < exam.scheduledEnd) {
+  if (
+    exam.status === 'PUBLISHED' &&
+    patch.scheduledEnd !== undefined &&
+    new Date(patch.scheduledEnd) < exam.scheduledEnd
+  ) {
     // Sessions already started were promised their endsAt; a published exam may only be extended.
     throw conflict('The exam is PUBLISHED: scheduledEnd may only move later');
   }
 }
 
-function sameValue(exam: EditableExam, patch: UpdateExamBody, field: keyof UpdateExamBody): boolean {
+function sameValue(
+  exam: EditableExam,
+  patch: UpdateExamBody,
+  field: keyof UpdateExamBody,
+): boolean {
   switch (field) {
     case 'scheduledStart':
     case 'scheduledEnd':
@@ -121,8 +147,17 @@ function sameValue(exam: EditableExam, patch: UpdateExamBody, field: keyof Updat
   }
 }
 
-function sameQuestions(a: EditableExam['questions'], b: NonNullable<UpdateExamBody['questions']>): boolean {
-  return a.length === b.length && a.every((q, i) => q.questionId === b[i]!.questionId.toLowerCase() && q.points === (b[i]!.points ?? null));
+function sameQuestions(
+  a: EditableExam['questions'],
+  b: NonNullable<UpdateExamBody['questions']>,
+): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (q, i) =>
+        q.questionId === b[i]!.questionId.toLowerCase() && q.points === (b[i]!.points ?? null),
+    )
+  );
 }
 
 function sameTargets(a: ExamTarget[], b: ExamTarget[]): boolean {

@@ -51,10 +51,12 @@ export function createExamsRepo() {
       (SELECT count(*)::int FROM exam_questions q WHERE q.exam_id = e.id) AS "questionCount",
       COALESCE((SELECT json_agg(json_build_object('type', r.target_type, 'value', r.target_value) ORDER BY r.id)
                 FROM exam_target_rules r WHERE r.exam_id = e.id), '[]'::json) AS targets,
-      ${withQuestions
-        ? db`COALESCE((SELECT json_agg(json_build_object('questionId', q.question_id, 'points', q.points::float8) ORDER BY q.position)
+      ${
+        withQuestions
+          ? db`COALESCE((SELECT json_agg(json_build_object('questionId', q.question_id, 'points', q.points::float8) ORDER BY q.position)
                        FROM exam_questions q WHERE q.exam_id = e.id), '[]'::json)`
-        : db`'[]'::json`} AS questions
+          : db`'[]'::json`
+      } AS questions
     FROM exams e`;
 
   const where = (db: Db, f: ExamFilter) => db`
@@ -66,7 +68,9 @@ export function createExamsRepo() {
   return {
     /** `lock`: the row is held FOR UPDATE until the transaction ends (state changes). */
     async find(db: Db, id: string, lock = false): Promise<ExamRecord | undefined> {
-      const [row] = await db<ExamRecord[]>`${select(db, true)} WHERE e.id = ${id} ${lock ? db`FOR UPDATE OF e` : db``}`;
+      const [row] = await db<
+        ExamRecord[]
+      >`${select(db, true)} WHERE e.id = ${id} ${lock ? db`FOR UPDATE OF e` : db``}`;
       return row;
     },
 
@@ -93,18 +97,36 @@ export function createExamsRepo() {
     async replaceTargets(db: Db, id: string, targets: ExamTarget[]): Promise<void> {
       await db`DELETE FROM exam_target_rules WHERE exam_id = ${id}`;
       if (targets.length === 0) return;
-      const rows = targets.map((t) => ({ exam_id: id, target_type: t.type, target_value: t.value }));
+      const rows = targets.map((t) => ({
+        exam_id: id,
+        target_type: t.type,
+        target_value: t.value,
+      }));
       await db`INSERT INTO exam_target_rules ${db(rows, 'exam_id', 'target_type', 'target_value')}`;
     },
 
-    async replaceQuestions(db: Db, id: string, questions: { questionId: string; points: number | null }[]): Promise<void> {
+    async replaceQuestions(
+      db: Db,
+      id: string,
+      questions: { questionId: string; points: number | null }[],
+    ): Promise<void> {
       await db`DELETE FROM exam_questions WHERE exam_id = ${id}`;
       if (questions.length === 0) return;
-      const rows = questions.map((q, i) => ({ exam_id: id, question_id: q.questionId, position: i + 1, points: q.points }));
+      const rows = questions.map((q, i) => ({
+        exam_id: id,
+        question_id: q.questionId,
+        position: i + 1,
+        points: q.points,
+      }));
       await db`INSERT INTO exam_questions ${db(rows, 'exam_id', 'question_id', 'position', 'points')}`;
     },
 
-    async markPublished(db: Db, id: string, payload: PublishedExam, answerKey: AnswerKey): Promise<void> {
+    async markPublished(
+      db: Db,
+      id: string,
+      payload: PublishedExam,
+      answerKey: AnswerKey,
+    ): Promise<void> {
       await db`
         UPDATE exams SET status = 'PUBLISHED', published_payload = ${db.json(toJson(payload))},
           answer_key = ${db.json(toJson(answerKey))}, published_at = now(), updated_at = now()
@@ -112,7 +134,9 @@ export function createExamsRepo() {
     },
 
     async readPayload(db: Db, id: string): Promise<PublishedExam | null> {
-      const [row] = await db<{ payload: PublishedExam | null }[]>`SELECT published_payload AS payload FROM exams WHERE id = ${id}`;
+      const [row] = await db<
+        { payload: PublishedExam | null }[]
+      >`SELECT published_payload AS payload FROM exams WHERE id = ${id}`;
       return row?.payload ?? null;
     },
 
@@ -147,19 +171,25 @@ export function createExamsRepo() {
     // ── Target existence (classes and students are read, never written, here) ──────────
     async existingClassIds(db: Db, ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
-      const rows = await db<{ id: string }[]>`SELECT id FROM classes WHERE id = ANY(${ids}::uuid[])`;
+      const rows = await db<
+        { id: string }[]
+      >`SELECT id FROM classes WHERE id = ANY(${ids}::uuid[])`;
       return new Set(rows.map((r) => r.id));
     },
 
     async existingStudentIds(db: Db, ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
-      const rows = await db<{ id: string }[]>`SELECT id FROM students WHERE id = ANY(${ids}::uuid[])`;
+      const rows = await db<
+        { id: string }[]
+      >`SELECT id FROM students WHERE id = ANY(${ids}::uuid[])`;
       return new Set(rows.map((r) => r.id));
     },
 
     async existingMajors(db: Db, codes: string[]): Promise<Set<string>> {
       if (codes.length === 0) return new Set();
-      const rows = await db<{ code: string }[]>`SELECT DISTINCT major_code AS code FROM classes WHERE major_code = ANY(${codes}::text[])`;
+      const rows = await db<
+        { code: string }[]
+      >`SELECT DISTINCT major_code AS code FROM classes WHERE major_code = ANY(${codes}::text[])`;
       return new Set(rows.map((r) => r.code));
     },
   };
@@ -173,7 +203,9 @@ function toJson(value: PublishedExam | AnswerKey): Parameters<Db['json']>[0] {
 export type ExamsRepo = ReturnType<typeof createExamsRepo>;
 
 /** For the questions feature (wired in context.ts): how exams use a bank question. */
-export const examQuestionUsage = (db: Db, questionId: string) => createExamsRepo().questionUsage(db, questionId);
+export const examQuestionUsage = (db: Db, questionId: string) =>
+  createExamsRepo().questionUsage(db, questionId);
 
 /** For the school feature (wired in context.ts): how many exams target a class. */
-export const examsTargetingClass = (db: Db, classId: string) => createExamsRepo().examsTargetingClass(db, classId);
+export const examsTargetingClass = (db: Db, classId: string) =>
+  createExamsRepo().examsTargetingClass(db, classId);

@@ -1,14 +1,29 @@
 import type { Logger } from 'pino';
 import type { Bus } from '../platform/bus/index.js';
 import { ExamClosed, ExamPublished } from './exams.events.js';
-import type { CreateExamBody, Exam, ExamListQuery, ExamQuestionRef, ExamSummary, ExamTarget, UpdateExamBody } from '../../../contracts/exams.js';
+import type {
+  CreateExamBody,
+  Exam,
+  ExamListQuery,
+  ExamQuestionRef,
+  ExamSummary,
+  ExamTarget,
+  UpdateExamBody,
+} from '../../../contracts/exams.js';
 import { canReadExam, canWrite } from '../auth/index.js';
 import type { StaffPrincipal } from '../auth/index.js';
 import { cleanRichText } from '../media/index.js';
 import { conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import type { QuestionsService } from '../questions/questions.service.js';
-import { checkEditAllowed, checkWindow, generateEntryToken, normalizeTarget, rotateEntryToken, seesAllExams } from './exam-rules.js';
+import {
+  checkEditAllowed,
+  checkWindow,
+  generateEntryToken,
+  normalizeTarget,
+  rotateEntryToken,
+  seesAllExams,
+} from './exam-rules.js';
 import { createExamsRepo, type Db, type ExamColumns, type ExamRecord } from './exams.repo.js';
 import { renderPublishedExam, withLiveFields } from './render.js';
 
@@ -34,7 +49,12 @@ export function createExamsService(deps: ExamsDeps) {
   const repo = createExamsRepo();
 
   /** An exam this staff member may see; anything else is 404 (its existence is not revealed). */
-  async function loadVisible(db: Db, staff: StaffPrincipal, id: string, lock = false): Promise<ExamRecord> {
+  async function loadVisible(
+    db: Db,
+    staff: StaffPrincipal,
+    id: string,
+    lock = false,
+  ): Promise<ExamRecord> {
     const exam = await repo.find(db, id, lock);
     if (!exam || !canReadExam(staff, exam.authorId)) throw notFound('Exam');
     return exam;
@@ -43,13 +63,15 @@ export function createExamsService(deps: ExamsDeps) {
   /** Locked for the transaction; visible but not theirs (a proctor) is 403. */
   async function loadWritable(db: Db, staff: StaffPrincipal, id: string): Promise<ExamRecord> {
     const exam = await loadVisible(db, staff, id, true);
-    if (!canWrite(staff, 'exams', exam.authorId)) throw forbidden('You may only manage your own exams');
+    if (!canWrite(staff, 'exams', exam.authorId))
+      throw forbidden('You may only manage your own exams');
     return exam;
   }
 
   async function checkTargets(db: Db, targets: ExamTarget[]): Promise<ExamTarget[]> {
     const tidy = targets.map((t, i) => normalizeTarget(t, `targets[${i}].value`));
-    const valuesOf = (type: ExamTarget['type']) => tidy.filter((t) => t.type === type).map((t) => t.value);
+    const valuesOf = (type: ExamTarget['type']) =>
+      tidy.filter((t) => t.type === type).map((t) => t.value);
     const [classes, students, majors] = await Promise.all([
       repo.existingClassIds(db, valuesOf('CLASS')),
       repo.existingStudentIds(db, valuesOf('STUDENT')),
@@ -57,11 +79,16 @@ export function createExamsService(deps: ExamsDeps) {
     ]);
     tidy.forEach((t, i) => {
       const field = `targets[${i}].value`;
-      if (t.type === 'CLASS' && !classes.has(t.value)) throw invalid(`${field}: no class ${t.value}`);
-      if (t.type === 'STUDENT' && !students.has(t.value)) throw invalid(`${field}: no student ${t.value}`);
-      if (t.type === 'MAJOR' && !majors.has(t.value)) throw invalid(`${field}: no class has the major ${t.value}`);
+      if (t.type === 'CLASS' && !classes.has(t.value))
+        throw invalid(`${field}: no class ${t.value}`);
+      if (t.type === 'STUDENT' && !students.has(t.value))
+        throw invalid(`${field}: no student ${t.value}`);
+      if (t.type === 'MAJOR' && !majors.has(t.value))
+        throw invalid(`${field}: no class has the major ${t.value}`);
     });
-    return tidy.filter((t, i) => tidy.findIndex((o) => o.type === t.type && o.value === t.value) === i);
+    return tidy.filter(
+      (t, i) => tidy.findIndex((o) => o.type === t.type && o.value === t.value) === i,
+    );
   }
 
   async function checkQuestions(refs: ExamQuestionRef[]): Promise<ExamRecord['questions']> {
@@ -71,8 +98,10 @@ export function createExamsService(deps: ExamsDeps) {
     }));
     const existing = await questions.existing(list.map((q) => q.questionId));
     list.forEach((q, i) => {
-      if (list.findIndex((o) => o.questionId === q.questionId) !== i) throw invalid(`questions[${i}].questionId is listed twice`);
-      if (!existing.has(q.questionId)) throw invalid(`questions[${i}].questionId: no question ${q.questionId}`);
+      if (list.findIndex((o) => o.questionId === q.questionId) !== i)
+        throw invalid(`questions[${i}].questionId is listed twice`);
+      if (!existing.has(q.questionId))
+        throw invalid(`questions[${i}].questionId: no question ${q.questionId}`);
     });
     return list;
   }
@@ -84,7 +113,8 @@ export function createExamsService(deps: ExamsDeps) {
       c.title = body.title.trim();
       if (!c.title) throw invalid('title is empty');
     }
-    if (body.description !== undefined) c.description = cleanRichText('description', body.description);
+    if (body.description !== undefined)
+      c.description = cleanRichText('description', body.description);
     if (body.scheduledStart !== undefined) c.scheduled_start = new Date(body.scheduledStart);
     if (body.scheduledEnd !== undefined) c.scheduled_end = new Date(body.scheduledEnd);
     if (body.durationMinutes !== undefined) c.duration_minutes = body.durationMinutes;
@@ -100,7 +130,11 @@ export function createExamsService(deps: ExamsDeps) {
   }
 
   /** Runs a state change in a transaction, then tells the hot store if the exam is live. */
-  async function change(staff: StaffPrincipal, id: string, apply: (tx: Db, exam: ExamRecord) => Promise<void>): Promise<Exam> {
+  async function change(
+    staff: StaffPrincipal,
+    id: string,
+    apply: (tx: Db, exam: ExamRecord) => Promise<void>,
+  ): Promise<Exam> {
     const before = await sql.begin(async (tx) => {
       const exam = await loadWritable(tx, staff, id);
       await apply(tx, exam);
@@ -109,10 +143,18 @@ export function createExamsService(deps: ExamsDeps) {
     const after = await get(staff, id);
     if (after.status !== 'DRAFT' || before.status !== 'DRAFT') await onExamChanged(id);
     if (after.status !== before.status) {
-      const lifecycle = after.status === 'PUBLISHED' ? ExamPublished : after.status === 'CLOSED' ? ExamClosed : undefined;
+      const lifecycle =
+        after.status === 'PUBLISHED'
+          ? ExamPublished
+          : after.status === 'CLOSED'
+            ? ExamClosed
+            : undefined;
       if (lifecycle) {
-        await deps.bus?.publish(lifecycle, { examId: id, at: now().toISOString() })
-          .catch((err: unknown) => deps.logger?.warn({ err, examId: id }, 'could not announce an exam change'));
+        await deps.bus
+          ?.publish(lifecycle, { examId: id, at: now().toISOString() })
+          .catch((err: unknown) =>
+            deps.logger?.warn({ err, examId: id }, 'could not announce an exam change'),
+          );
       }
     }
     return after;
@@ -129,9 +171,17 @@ export function createExamsService(deps: ExamsDeps) {
       const pageSize = query.pageSize ?? 50;
       const all = seesAllExams(staff);
       // A teacher sees their own exams only; asking for someone else's finds none.
-      if (!all && query.authorId && query.authorId !== staff.id) return { items: [], total: 0, page, pageSize };
-      const filter = { status: query.status, search: query.search, authorId: all ? query.authorId : staff.id };
-      const { rows, total } = await repo.list(sql, filter, { limit: pageSize, offset: (page - 1) * pageSize });
+      if (!all && query.authorId && query.authorId !== staff.id)
+        return { items: [], total: 0, page, pageSize };
+      const filter = {
+        status: query.status,
+        search: query.search,
+        authorId: all ? query.authorId : staff.id,
+      };
+      const { rows, total } = await repo.list(sql, filter, {
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
       return { items: rows.map(presentSummary), total, page, pageSize };
     },
 
@@ -140,7 +190,11 @@ export function createExamsService(deps: ExamsDeps) {
       const targets = await checkTargets(sql, body.targets ?? []);
       const refs = await checkQuestions(body.questions ?? []);
       const columns: ExamColumns = {
-        description: '', shuffle_questions: false, shuffle_options: false, partial_credit: false, result_policy: 'immediate',
+        description: '',
+        shuffle_questions: false,
+        shuffle_options: false,
+        partial_credit: false,
+        result_policy: 'immediate',
         ...columnsOf(body),
         entry_token: generateEntryToken(),
       };
@@ -156,12 +210,15 @@ export function createExamsService(deps: ExamsDeps) {
     async update(staff: StaffPrincipal, id: string, body: UpdateExamBody): Promise<Exam> {
       return change(staff, id, async (tx, exam) => {
         checkEditAllowed(exam, body);
-        checkWindow(body.scheduledStart ? new Date(body.scheduledStart) : exam.scheduledStart,
-          body.scheduledEnd ? new Date(body.scheduledEnd) : exam.scheduledEnd);
+        checkWindow(
+          body.scheduledStart ? new Date(body.scheduledStart) : exam.scheduledStart,
+          body.scheduledEnd ? new Date(body.scheduledEnd) : exam.scheduledEnd,
+        );
         await repo.update(tx, id, columnsOf(body));
         if (body.targets) await repo.replaceTargets(tx, id, await checkTargets(tx, body.targets));
         // Past DRAFT, checkEditAllowed has proven the list unchanged: nothing to write.
-        if (body.questions && exam.status === 'DRAFT') await repo.replaceQuestions(tx, id, await checkQuestions(body.questions));
+        if (body.questions && exam.status === 'DRAFT')
+          await repo.replaceQuestions(tx, id, await checkQuestions(body.questions));
         if (exam.status === 'DRAFT') return;
         const payload = await repo.readPayload(tx, id);
         const updated = await repo.find(tx, id);
@@ -172,7 +229,10 @@ export function createExamsService(deps: ExamsDeps) {
     async remove(staff: StaffPrincipal, id: string): Promise<void> {
       await sql.begin(async (tx) => {
         const exam = await loadWritable(tx, staff, id);
-        if (exam.status !== 'DRAFT') throw conflict(`The exam is ${exam.status}; only a DRAFT can be deleted (close it instead)`);
+        if (exam.status !== 'DRAFT')
+          throw conflict(
+            `The exam is ${exam.status}; only a DRAFT can be deleted (close it instead)`,
+          );
         await repo.remove(tx, id);
       });
     },
@@ -184,11 +244,16 @@ export function createExamsService(deps: ExamsDeps) {
     async publish(staff: StaffPrincipal, id: string): Promise<Exam> {
       return change(staff, id, async (tx, exam) => {
         if (exam.status === 'PUBLISHED') return;
-        if (exam.status === 'CLOSED') throw conflict('The exam is CLOSED; it cannot be published again');
+        if (exam.status === 'CLOSED')
+          throw conflict('The exam is CLOSED; it cannot be published again');
         if (exam.questions.length === 0) throw conflict('The exam has no questions yet');
         checkWindow(exam.scheduledStart, exam.scheduledEnd);
-        if (exam.scheduledEnd <= now()) throw conflict('The exam window has already ended; move scheduledEnd first');
-        const bank = await questions.snapshotForPublish(tx, exam.questions.map((q) => q.questionId));
+        if (exam.scheduledEnd <= now())
+          throw conflict('The exam window has already ended; move scheduledEnd first');
+        const bank = await questions.snapshotForPublish(
+          tx,
+          exam.questions.map((q) => q.questionId),
+        );
         const { payload, answerKey } = renderPublishedExam(exam, bank);
         await repo.markPublished(tx, id, payload, answerKey);
       });
@@ -197,14 +262,16 @@ export function createExamsService(deps: ExamsDeps) {
     async close(staff: StaffPrincipal, id: string): Promise<Exam> {
       return change(staff, id, async (tx, exam) => {
         if (exam.status === 'CLOSED') return;
-        if (exam.status === 'DRAFT') throw conflict('The exam is a DRAFT; publish it first, or delete it');
+        if (exam.status === 'DRAFT')
+          throw conflict('The exam is a DRAFT; publish it first, or delete it');
         await repo.markClosed(tx, id);
       });
     },
 
     async rotateToken(staff: StaffPrincipal, id: string): Promise<Exam> {
       return change(staff, id, async (tx, exam) => {
-        if (exam.status === 'CLOSED') throw conflict('The exam is CLOSED; its token no longer matters');
+        if (exam.status === 'CLOSED')
+          throw conflict('The exam is CLOSED; its token no longer matters');
         await repo.update(tx, id, { entry_token: rotateEntryToken(exam.entryToken) });
       });
     },
@@ -238,7 +305,11 @@ function presentSummary(e: ExamRecord): ExamSummary {
 export function presentExam(e: ExamRecord): Exam {
   return {
     ...presentSummary(e),
-    questions: e.questions.map((q) => (q.points === null ? { questionId: q.questionId } : { questionId: q.questionId, points: q.points })),
+    questions: e.questions.map((q) =>
+      q.points === null
+        ? { questionId: q.questionId }
+        : { questionId: q.questionId, points: q.points },
+    ),
   };
 }
 

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { UpdateExamBody } from '../../../contracts/exams.js';
-import { checkEditAllowed, ENTRY_TOKEN_ALPHABET, generateEntryToken, normalizeTargets, rotateEntryToken, type EditableExam } from './exam-rules.js';
-import { maxScoreOf, renderPublishedExam, withLiveFields, type BankQuestion, type ExamForRender } from './render.js';
+import {
+  checkEditAllowed,
+  ENTRY_TOKEN_ALPHABET,
+  generateEntryToken,
+  normalizeTargets,
+  rotateEntryToken,
+  type EditableExam,
+} from './exam-rules.js';
+import {
+  maxScoreOf,
+  renderPublishedExam,
+  withLiveFields,
+  type BankQuestion,
+  type ExamForRender,
+} from './render.js';
 
 const Q1 = '11111111-1111-4111-8111-111111111111';
 const Q2 = '22222222-2222-4222-8222-222222222222';
@@ -27,8 +40,29 @@ const exam: ExamForRender = {
 };
 
 const bank: BankQuestion[] = [
-  { id: Q1, kind: 'single', text: '<p>2+2?</p>', options: [{ id: 'A', text: '3' }, { id: 'B', text: '4' }], correct: ['B'], points: 1 },
-  { id: Q2, kind: 'multi', text: '<p>Primes?</p><img src="x" onerror="alert(1)">', options: [{ id: 'A', text: '2' }, { id: 'B', text: '4' }, { id: 'C', text: '5' }], correct: ['A', 'C'], points: 2 },
+  {
+    id: Q1,
+    kind: 'single',
+    text: '<p>2+2?</p>',
+    options: [
+      { id: 'A', text: '3' },
+      { id: 'B', text: '4' },
+    ],
+    correct: ['B'],
+    points: 1,
+  },
+  {
+    id: Q2,
+    kind: 'multi',
+    text: '<p>Primes?</p><img src="x" onerror="alert(1)">',
+    options: [
+      { id: 'A', text: '2' },
+      { id: 'B', text: '4' },
+      { id: 'C', text: '5' },
+    ],
+    correct: ['A', 'C'],
+    points: 2,
+  },
   { id: Q3, kind: 'text', text: '<p>Why?</p>', options: [], correct: [], points: 5 },
 ];
 
@@ -45,7 +79,8 @@ describe('renderPublishedExam', () => {
     const json = JSON.stringify(payload);
     expect(json).not.toContain('correct');
     expect(json).not.toContain('explanation');
-    for (const q of payload.questions) expect(Object.keys(q).sort()).toEqual(['id', 'kind', 'options', 'points', 'text']);
+    for (const q of payload.questions)
+      expect(Object.keys(q).sort()).toEqual(['id', 'kind', 'options', 'points', 'text']);
   });
 
   it('puts the answers in the key, with the same points', () => {
@@ -60,8 +95,15 @@ describe('renderPublishedExam', () => {
     expect(payload.description).toBe('<p>Good luck</p>');
     expect(payload.questions[0]!.text).toBe('<p>Primes?</p>');
     expect(payload).toMatchObject({
-      examId: exam.id, title: 'Math', scheduledStart: '2030-01-01T08:00:00.000Z', scheduledEnd: '2030-01-01T10:00:00.000Z',
-      durationMinutes: 90, shuffleQuestions: true, shuffleOptions: false, partialCredit: true, resultPolicy: 'after_close',
+      examId: exam.id,
+      title: 'Math',
+      scheduledStart: '2030-01-01T08:00:00.000Z',
+      scheduledEnd: '2030-01-01T10:00:00.000Z',
+      durationMinutes: 90,
+      shuffleQuestions: true,
+      shuffleOptions: false,
+      partialCredit: true,
+      resultPolicy: 'after_close',
       targets: [{ type: 'GRADE', value: '10' }],
     });
   });
@@ -75,9 +117,18 @@ describe('renderPublishedExam', () => {
   });
 
   it('withLiveFields changes the live fields and never the questions', () => {
-    const later = { ...exam, title: 'Math (v2)', scheduledEnd: new Date('2030-01-01T11:00:00Z'), targets: [{ type: 'CLASS' as const, value: Q1 }] };
+    const later = {
+      ...exam,
+      title: 'Math (v2)',
+      scheduledEnd: new Date('2030-01-01T11:00:00Z'),
+      targets: [{ type: 'CLASS' as const, value: Q1 }],
+    };
     const patched = withLiveFields(payload, later);
-    expect(patched).toMatchObject({ title: 'Math (v2)', scheduledEnd: '2030-01-01T11:00:00.000Z', targets: [{ type: 'CLASS', value: Q1 }] });
+    expect(patched).toMatchObject({
+      title: 'Math (v2)',
+      scheduledEnd: '2030-01-01T11:00:00.000Z',
+      targets: [{ type: 'CLASS', value: Q1 }],
+    });
     expect(patched.questions).toEqual(payload.questions);
     expect(patched.scheduledStart).toBe(payload.scheduledStart);
   });
@@ -102,12 +153,18 @@ describe('entry tokens', () => {
 
 describe('targets', () => {
   it('tidies and de-duplicates', () => {
-    expect(normalizeTargets([
-      { type: 'GRADE', value: '010' },
+    expect(
+      normalizeTargets([
+        { type: 'GRADE', value: '010' },
+        { type: 'GRADE', value: '10' },
+        { type: 'CLASS', value: Q1.toUpperCase() },
+        { type: 'MAJOR', value: ' IPA ' },
+      ]),
+    ).toEqual([
       { type: 'GRADE', value: '10' },
-      { type: 'CLASS', value: Q1.toUpperCase() },
-      { type: 'MAJOR', value: ' IPA ' },
-    ])).toEqual([{ type: 'GRADE', value: '10' }, { type: 'CLASS', value: Q1 }, { type: 'MAJOR', value: 'IPA' }]);
+      { type: 'CLASS', value: Q1 },
+      { type: 'MAJOR', value: 'IPA' },
+    ]);
   });
 
   it.each([
@@ -118,7 +175,9 @@ describe('targets', () => {
     [{ type: 'MAJOR' as const, value: 'I P A' }, /major code/],
   ])('refuses %o naming the field', (target, message) => {
     expect(() => normalizeTargets([{ type: 'GRADE', value: '10' }, target])).toThrow(message);
-    expect(() => normalizeTargets([{ type: 'GRADE', value: '10' }, target])).toThrow(/targets\[1\]\.value/);
+    expect(() => normalizeTargets([{ type: 'GRADE', value: '10' }, target])).toThrow(
+      /targets\[1\]\.value/,
+    );
   });
 });
 
@@ -127,21 +186,34 @@ describe('what may change once published', () => {
   const allowed = (patch: UpdateExamBody) => () => checkEditAllowed(published, patch);
 
   it('title, description, targets and a later end', () => {
-    expect(allowed({ title: 'New', description: 'x', targets: [], scheduledEnd: '2030-01-01T12:00:00Z' })).not.toThrow();
+    expect(
+      allowed({
+        title: 'New',
+        description: 'x',
+        targets: [],
+        scheduledEnd: '2030-01-01T12:00:00Z',
+      }),
+    ).not.toThrow();
   });
 
   it('anything else is a 409 naming the fields', () => {
     expect(allowed({ durationMinutes: 60 })).toThrow(/durationMinutes can no longer change/);
     expect(allowed({ questions: [{ questionId: Q1 }] })).toThrow(/questions/);
-    expect(allowed({ shuffleOptions: true, resultPolicy: 'immediate' })).toThrow(/shuffleOptions, resultPolicy/);
+    expect(allowed({ shuffleOptions: true, resultPolicy: 'immediate' })).toThrow(
+      /shuffleOptions, resultPolicy/,
+    );
     expect(allowed({ scheduledEnd: '2030-01-01T09:00:00Z' })).toThrow(/only move later/);
   });
 
   it('sending the current values back is not a change', () => {
-    expect(allowed({
-      durationMinutes: 90, shuffleQuestions: true, scheduledStart: '2030-01-01T08:00:00.000Z',
-      questions: [{ questionId: Q2, points: 3 }, { questionId: Q1 }, { questionId: Q3 }],
-    })).not.toThrow();
+    expect(
+      allowed({
+        durationMinutes: 90,
+        shuffleQuestions: true,
+        scheduledStart: '2030-01-01T08:00:00.000Z',
+        questions: [{ questionId: Q2, points: 3 }, { questionId: Q1 }, { questionId: Q3 }],
+      }),
+    ).not.toThrow();
   });
 
   it('a closed exam keeps only title and description editable', () => {

@@ -1,4 +1,8 @@
-import type { AnswerKey, PublishedExam, PublishedQuestion } from '../../../contracts/published-exam.js';
+import type {
+  AnswerKey,
+  PublishedExam,
+  PublishedQuestion,
+} from '../../../contracts/published-exam.js';
 import type { ExamTarget, ResultPolicy } from '../../../contracts/exams.js';
 import type { QuestionKind } from '../../../contracts/questions.js';
 import { sanitizeRichText } from '../media/index.js';
@@ -36,20 +40,29 @@ export interface BankQuestion {
  * explanation can never ride along, and the answer key, which stays on the server.
  * `questions` may come in any order; the exam's order wins.
  */
-export function renderPublishedExam(exam: ExamForRender, questions: BankQuestion[]): { payload: PublishedExam; answerKey: AnswerKey } {
+export function renderPublishedExam(
+  exam: ExamForRender,
+  questions: BankQuestion[],
+): { payload: PublishedExam; answerKey: AnswerKey } {
   const bank = new Map(questions.map((q) => [q.id, q]));
   const rendered: PublishedQuestion[] = [];
   const answerKey: AnswerKey = {};
   for (const ref of exam.questions) {
     const q = bank.get(ref.questionId);
-    if (!q) throw new Error(`renderPublishedExam: question ${ref.questionId} of exam ${exam.id} was not provided`);
+    if (!q)
+      throw new Error(
+        `renderPublishedExam: question ${ref.questionId} of exam ${exam.id} was not provided`,
+      );
     const points = ref.points ?? q.points;
     rendered.push({
       id: q.id,
       kind: q.kind,
       // sanitized on write already; again here so the payload is safe whatever wrote the row
       text: sanitizeRichText(q.text),
-      options: q.kind === 'text' ? [] : q.options.map((o) => ({ id: o.id, text: sanitizeRichText(o.text) })),
+      options:
+        q.kind === 'text'
+          ? []
+          : q.options.map((o) => ({ id: o.id, text: sanitizeRichText(o.text) })),
       points,
     });
     answerKey[q.id] = { kind: q.kind, correct: q.kind === 'text' ? [] : [...q.correct], points };

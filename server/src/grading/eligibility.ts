@@ -23,7 +23,10 @@ export function isEligible(targets: PublishedExam['targets'], who: StudentPlacem
       case 'GRADE':
         return who.gradeLevel !== null && Number(t.value) === who.gradeLevel;
       case 'MAJOR':
-        return who.majorCode !== null && t.value.trim().toUpperCase() === who.majorCode.trim().toUpperCase();
+        return (
+          who.majorCode !== null &&
+          t.value.trim().toUpperCase() === who.majorCode.trim().toUpperCase()
+        );
       default:
         return false;
     }

@@ -10,9 +10,18 @@ const key: AnswerKey = {
 
 describe('gradeSession', () => {
   it('single: exact match only', () => {
-    expect(gradeSession(key, { q1: 'B' }, { partialCredit: false }).breakdown[0]).toMatchObject({ correct: true, points: 2 });
-    expect(gradeSession(key, { q1: 'A' }, { partialCredit: false }).breakdown[0]).toMatchObject({ correct: false, points: 0 });
-    expect(gradeSession(key, { q1: ['B'] }, { partialCredit: false }).breakdown[0]).toMatchObject({ correct: false, points: 0 });
+    expect(gradeSession(key, { q1: 'B' }, { partialCredit: false }).breakdown[0]).toMatchObject({
+      correct: true,
+      points: 2,
+    });
+    expect(gradeSession(key, { q1: 'A' }, { partialCredit: false }).breakdown[0]).toMatchObject({
+      correct: false,
+      points: 0,
+    });
+    expect(gradeSession(key, { q1: ['B'] }, { partialCredit: false }).breakdown[0]).toMatchObject({
+      correct: false,
+      points: 0,
+    });
   });
 
   it('multi all-or-nothing: set equality, order and duplicates do not matter', () => {
@@ -38,7 +47,11 @@ describe('gradeSession', () => {
   });
 
   it('text: a non-empty answer is pending; an empty one scores 0 and is not pending', () => {
-    const pending = gradeSession(key, { q3: 'Photosynthesis needs light' }, { partialCredit: false });
+    const pending = gradeSession(
+      key,
+      { q3: 'Photosynthesis needs light' },
+      { partialCredit: false },
+    );
     expect(pending.breakdown[2]).toMatchObject({ correct: null, points: 0, pending: true });
     expect(pending.pendingCount).toBe(1);
     const blank = gradeSession(key, { q3: '   ' }, { partialCredit: false });
@@ -48,32 +61,58 @@ describe('gradeSession', () => {
 
   it('empty, null and missing answers score 0', () => {
     const g = gradeSession(key, { q1: null, q2: [] }, { partialCredit: true });
-    expect(g).toMatchObject({ score: 0, maxScore: 11, percentage: 0, gradedCount: 3, pendingCount: 0 });
+    expect(g).toMatchObject({
+      score: 0,
+      maxScore: 11,
+      percentage: 0,
+      gradedCount: 3,
+      pendingCount: 0,
+    });
   });
 
   it('totals, percentage and the breakdown in key order with correct answers', () => {
     const g = gradeSession(key, { q1: 'B', q2: ['A', 'C'], q3: 'essay' }, { partialCredit: false });
-    expect(g).toMatchObject({ score: 6, maxScore: 11, percentage: 54.55, gradedCount: 2, pendingCount: 1 });
+    expect(g).toMatchObject({
+      score: 6,
+      maxScore: 11,
+      percentage: 54.55,
+      gradedCount: 2,
+      pendingCount: 1,
+    });
     expect(g.breakdown.map((b) => b.questionId)).toEqual(['q1', 'q2', 'q3']);
     expect(g.breakdown[1]!.correctAnswer).toEqual(['A', 'C']);
   });
 
   it('is deterministic: the same inputs give the identical result', () => {
     const answers = { q1: 'B', q2: ['A'], q3: 'x' };
-    expect(gradeSession(key, answers, { partialCredit: true })).toEqual(gradeSession(key, answers, { partialCredit: true }));
+    expect(gradeSession(key, answers, { partialCredit: true })).toEqual(
+      gradeSession(key, answers, { partialCredit: true }),
+    );
   });
 
   it('an exam with no points has percentage 0, not NaN', () => {
-    expect(gradeSession({ q: { kind: 'single', correct: ['A'], points: 0 } }, { q: 'A' }, { partialCredit: false }).percentage).toBe(0);
+    expect(
+      gradeSession(
+        { q: { kind: 'single', correct: ['A'], points: 0 } },
+        { q: 'A' },
+        { partialCredit: false },
+      ).percentage,
+    ).toBe(0);
   });
 });
 
 describe('applyManualGrade', () => {
   it('settles a pending answer and recomputes the totals', () => {
-    const first = gradeSession(key, { q1: 'B', q2: ['A', 'C'], q3: 'essay' }, { partialCredit: false });
+    const first = gradeSession(
+      key,
+      { q1: 'B', q2: ['A', 'C'], q3: 'essay' },
+      { partialCredit: false },
+    );
     const graded = applyManualGrade(first.breakdown, 'q3', 3.5);
     expect(graded).toMatchObject({ score: 9.5, pendingCount: 0, gradedCount: 3 });
     expect(graded.breakdown[2]).toMatchObject({ pending: false, points: 3.5, correct: false });
-    expect(applyManualGrade(first.breakdown, 'q3', 5).breakdown[2]).toMatchObject({ correct: true });
+    expect(applyManualGrade(first.breakdown, 'q3', 5).breakdown[2]).toMatchObject({
+      correct: true,
+    });
   });
 });

@@ -32,7 +32,9 @@ export interface Grade {
 export const roundPoints = (n: number) => Math.round(n * 100) / 100;
 
 const isEmpty = (answer: Answer | undefined): boolean =>
-  answer === undefined || answer === null || (Array.isArray(answer) ? answer.length === 0 : answer.trim() === '');
+  answer === undefined ||
+  answer === null ||
+  (Array.isArray(answer) ? answer.length === 0 : answer.trim() === '');
 
 /**
  * Grades a session: a pure function of (answer key, answers), so a repeated or recovered
@@ -44,7 +46,11 @@ const isEmpty = (answer: Answer | undefined): boolean =>
  *  * empty or missing answers score 0 (and are not pending).
  * The breakdown follows the key's (authored) order.
  */
-export function gradeSession(key: AnswerKey, answers: Record<string, Answer>, options: GradeOptions): Grade {
+export function gradeSession(
+  key: AnswerKey,
+  answers: Record<string, Answer>,
+  options: GradeOptions,
+): Grade {
   const breakdown = Object.entries(key).map(([questionId, entry]) =>
     gradeQuestion(questionId, entry, answers[questionId], options),
   );
@@ -99,10 +105,19 @@ function gradeQuestion(
  * being pending and the totals are recomputed. Pure, so the service can run it inside the
  * row lock and store exactly what it computed.
  */
-export function applyManualGrade(breakdown: ResultBreakdownItem[], questionId: string, points: number): Grade {
+export function applyManualGrade(
+  breakdown: ResultBreakdownItem[],
+  questionId: string,
+  points: number,
+): Grade {
   const next = breakdown.map((b) =>
     b.questionId === questionId
-      ? { ...b, points: roundPoints(points), pending: false, correct: roundPoints(points) >= b.maxPoints }
+      ? {
+          ...b,
+          points: roundPoints(points),
+          pending: false,
+          correct: roundPoints(points) >= b.maxPoints,
+        }
       : b,
   );
   return summarize(next);

@@ -21,7 +21,8 @@ describe('sessionOrder', () => {
   it('permutes ids without losing or inventing any', () => {
     const order = sessionOrder(exam, newSeed());
     expect([...order.questionOrder].sort()).toEqual(questions.map((q) => q.id).sort());
-    for (const q of questions) expect([...order.optionOrders[q.id]!].sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    for (const q of questions)
+      expect([...order.optionOrders[q.id]!].sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
   });
 
   it('keeps the authored order when the exam does not shuffle', () => {
@@ -31,7 +32,9 @@ describe('sessionOrder', () => {
   });
 
   it('grading is right with shuffled options: answers name original ids', () => {
-    const key: AnswerKey = Object.fromEntries(questions.map((q) => [q.id, { kind: 'single' as const, correct: ['C'], points: 1 }]));
+    const key: AnswerKey = Object.fromEntries(
+      questions.map((q) => [q.id, { kind: 'single' as const, correct: ['C'], points: 1 }]),
+    );
     const order = sessionOrder(exam, 12345);
     // The student sees options in session order and clicks the one reading "C of i".
     const answers = Object.fromEntries(

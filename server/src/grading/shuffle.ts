@@ -37,14 +37,21 @@ export interface SessionOrder {
  * recomputed (and is also stored). Option ids never change — only their order — so answers
  * always name original ids and grading ignores the shuffle.
  */
-export function sessionOrder(exam: Pick<PublishedExam, 'questions' | 'shuffleQuestions' | 'shuffleOptions'>, seed: number): SessionOrder {
+export function sessionOrder(
+  exam: Pick<PublishedExam, 'questions' | 'shuffleQuestions' | 'shuffleOptions'>,
+  seed: number,
+): SessionOrder {
   const random = seededRandom(seed);
   const ids = exam.questions.map((q) => q.id);
   const questionOrder = exam.shuffleQuestions ? shuffled(ids, random) : ids;
   const optionOrders: Record<string, string[]> = {};
   if (exam.shuffleOptions) {
     for (const q of exam.questions) {
-      if (q.options.length > 1) optionOrders[q.id] = shuffled(q.options.map((o) => o.id), random);
+      if (q.options.length > 1)
+        optionOrders[q.id] = shuffled(
+          q.options.map((o) => o.id),
+          random,
+        );
     }
   }
   return { questionOrder, optionOrders };

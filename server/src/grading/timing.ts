@@ -3,7 +3,11 @@
  */
 
 /** A session ends when its duration runs out, but never after the exam's window closes. */
-export function sessionEndsAt(startedAt: number, durationMinutes: number, scheduledEnd: number): number {
+export function sessionEndsAt(
+  startedAt: number,
+  durationMinutes: number,
+  scheduledEnd: number,
+): number {
   return Math.min(startedAt + durationMinutes * 60_000, scheduledEnd);
 }
 

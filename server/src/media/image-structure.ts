@@ -14,7 +14,12 @@ import zlib from 'node:zlib';
 
 export type ImageFormat = 'png' | 'jpg' | 'gif' | 'webp';
 
-const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpg: 'JPEG', gif: 'GIF', webp: 'WebP' };
+const FORMAT_NAMES: Record<ImageFormat, string> = {
+  png: 'PNG',
+  jpg: 'JPEG',
+  gif: 'GIF',
+  webp: 'WebP',
+};
 
 /** Larger is no question illustration, and would cost a student's browser gigabytes to show. */
 export const MAX_SIDE_PX = 20_000;
@@ -37,13 +42,22 @@ export function inspectImage(file: Buffer, format: ImageFormat): ImageVerdict {
   try {
     size = DECODERS[format](file);
   } catch (err) {
-    if (err instanceof Malformed) return { ok: false, reason: `file is not a valid ${FORMAT_NAMES[format]} image: ${err.message}` };
+    if (err instanceof Malformed)
+      return {
+        ok: false,
+        reason: `file is not a valid ${FORMAT_NAMES[format]} image: ${err.message}`,
+      };
     // A read past the end that a bounds check above missed: still the file's fault, not a 500.
-    if (err instanceof RangeError) return { ok: false, reason: `file is not a valid ${FORMAT_NAMES[format]} image: it ends unexpectedly` };
+    if (err instanceof RangeError)
+      return {
+        ok: false,
+        reason: `file is not a valid ${FORMAT_NAMES[format]} image: it ends unexpectedly`,
+      };
     throw err;
   }
   const { width, height } = size;
-  if (width < 1 || height < 1) return { ok: false, reason: `file: the image claims to be ${width}×${height} pixels` };
+  if (width < 1 || height < 1)
+    return { ok: false, reason: `file: the image claims to be ${width}×${height} pixels` };
   if (width > MAX_SIDE_PX || height > MAX_SIDE_PX || width * height > MAX_PIXELS) {
     return {
       ok: false,
@@ -51,7 +65,11 @@ export function inspectImage(file: Buffer, format: ImageFormat): ImageVerdict {
     };
   }
   const markup = MARKUP.exec(file.toString('latin1', 0, MARKUP_SCAN_BYTES));
-  if (markup) return { ok: false, reason: `file contains HTML markup ("${markup[0]}"); upload a plain image` };
+  if (markup)
+    return {
+      ok: false,
+      reason: `file contains HTML markup ("${markup[0]}"); upload a plain image`,
+    };
   return { ok: true, width, height };
 }
 
@@ -77,7 +95,13 @@ const DECODERS: Record<ImageFormat, (file: Buffer) => Dimensions> = {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Allowed bit depths per colour type (PNG spec, table 11.1). */
-const PNG_BIT_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const PNG_BIT_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 function decodePng(file: Buffer): Dimensions {
   need(file, 0, PNG_SIGNATURE.length, 'inside its signature');
@@ -116,14 +140,21 @@ function pngHeader(ihdr: Buffer): Dimensions {
   if (ihdr.length !== 13) fail('its IHDR chunk has the wrong length');
   const bitDepth = ihdr.readUInt8(8);
   const colourType = ihdr.readUInt8(9);
-  if (!PNG_BIT_DEPTHS[colourType]?.includes(bitDepth)) fail(`its IHDR has an invalid colour type ${colourType} / bit depth ${bitDepth}`);
-  const [compression, filter, interlace] = [ihdr.readUInt8(10), ihdr.readUInt8(11), ihdr.readUInt8(12)];
-  if (compression !== 0 || filter !== 0 || interlace > 1) fail('its IHDR names an unknown compression, filter or interlace method');
+  if (!PNG_BIT_DEPTHS[colourType]?.includes(bitDepth))
+    fail(`its IHDR has an invalid colour type ${colourType} / bit depth ${bitDepth}`);
+  const [compression, filter, interlace] = [
+    ihdr.readUInt8(10),
+    ihdr.readUInt8(11),
+    ihdr.readUInt8(12),
+  ];
+  if (compression !== 0 || filter !== 0 || interlace > 1)
+    fail('its IHDR names an unknown compression, filter or interlace method');
   return { width: ihdr.readUInt32BE(0), height: ihdr.readUInt32BE(4) };
 }
 
 /** CRC-32 as PNG defines it (ISO 3309): zlib's where Node has it (20.15+), else a table. */
-const crc32: (bytes: Buffer) => number = typeof zlib.crc32 === 'function' ? (bytes) => zlib.crc32(bytes) : tableCrc32;
+const crc32: (bytes: Buffer) => number =
+  typeof zlib.crc32 === 'function' ? (bytes) => zlib.crc32(bytes) : tableCrc32;
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -139,7 +170,9 @@ function tableCrc32(bytes: Buffer): number {
 
 // ── JPEG: SOI, segments, a frame header (SOF) before the first scan (SOS), EOI ────────────
 
-const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+const SOF_MARKERS = new Set([
+  0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf,
+]);
 const SOS = 0xda;
 const EOI = 0xd9;
 const isRestart = (marker: number) => marker >= 0xd0 && marker <= 0xd7;
@@ -163,7 +196,8 @@ function decodeJpeg(file: Buffer): Dimensions {
       if (!sawScan) fail('it has no image data (SOS)');
       return size;
     }
-    if (marker === 0x00 || marker === 0xd8) fail(`it has a stray marker 0xFF${hex(marker)} at byte ${at - 2}`);
+    if (marker === 0x00 || marker === 0xd8)
+      fail(`it has a stray marker 0xFF${hex(marker)} at byte ${at - 2}`);
     if (isRestart(marker) || marker === 0x01) continue; // standalone markers: no length
     need(file, at, 2, `inside the length of segment 0xFF${hex(marker)}`);
     const length = file.readUInt16BE(at);
@@ -185,7 +219,8 @@ function decodeJpeg(file: Buffer): Dimensions {
 function jpegFrame(sof: Buffer): Dimensions {
   if (sof.length < 6) fail('its frame header (SOF) is too short');
   const components = sof.readUInt8(5);
-  if (components < 1 || sof.length !== 6 + 3 * components) fail('its frame header (SOF) has the wrong length');
+  if (components < 1 || sof.length !== 6 + 3 * components)
+    fail('its frame header (SOF) has the wrong length');
   // Height 0 means "given later in a DNL segment", which browsers do not support.
   return { width: sof.readUInt16BE(3), height: sof.readUInt16BE(1) };
 }
@@ -195,7 +230,8 @@ function endOfScan(file: Buffer, from: number): number {
   let at = from;
   for (;;) {
     const ff = file.indexOf(0xff, at);
-    if (ff < 0 || ff + 1 >= file.length) fail('it ends in the middle of its image data, before the EOI marker');
+    if (ff < 0 || ff + 1 >= file.length)
+      fail('it ends in the middle of its image data, before the EOI marker');
     const next = file.readUInt8(ff + 1);
     if (next === 0x00 || isRestart(next)) at = ff + 2;
     else if (next === 0xff) at = ff + 1;
@@ -235,7 +271,8 @@ function decodeGif(file: Buffer): Dimensions {
       at += 9 + colourTableBytes(file.readUInt8(at + 8));
       need(file, at, 1, 'before the image data');
       const lzwMinimumCodeSize = file.readUInt8(at);
-      if (lzwMinimumCodeSize < 1 || lzwMinimumCodeSize > 11) fail('an image has an invalid LZW code size');
+      if (lzwMinimumCodeSize < 1 || lzwMinimumCodeSize > 11)
+        fail('an image has an invalid LZW code size');
       at = skipSubBlocks(file, at + 1);
       sawImage = true;
     } else {
@@ -263,9 +300,11 @@ function skipSubBlocks(file: Buffer, from: number): number {
 
 function decodeWebp(file: Buffer): Dimensions {
   need(file, 0, 12, 'inside its RIFF header');
-  if (file.toString('latin1', 0, 4) !== 'RIFF' || file.toString('latin1', 8, 12) !== 'WEBP') fail('its RIFF header is wrong');
+  if (file.toString('latin1', 0, 4) !== 'RIFF' || file.toString('latin1', 8, 12) !== 'WEBP')
+    fail('its RIFF header is wrong');
   const riffSize = file.readUInt32LE(4);
-  if (riffSize + 8 !== file.length) fail(`its RIFF header says ${riffSize + 8} bytes but the file has ${file.length}`);
+  if (riffSize + 8 !== file.length)
+    fail(`its RIFF header says ${riffSize + 8} bytes but the file has ${file.length}`);
   let at = 12;
   let size: Dimensions | undefined;
   let extended = false;

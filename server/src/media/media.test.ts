@@ -31,7 +31,12 @@ afterAll(async () => {
 });
 
 const upload = (part: ReturnType<typeof filePart>, token = teacher) =>
-  t.app.inject({ method: 'POST', url: '/api/v1/admin/uploads/images', payload: part.payload, headers: { ...part.headers, ...bearer(token) } });
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/uploads/images',
+    payload: part.payload,
+    headers: { ...part.headers, ...bearer(token) },
+  });
 
 describe('image upload', () => {
   it('stores a PNG under a content-hash name and serves it with long cache headers', async () => {
@@ -52,29 +57,56 @@ describe('image upload', () => {
   });
 
   it('refuses a text file named .png', async () => {
-    const res = await upload(filePart(Buffer.from('<svg onload="alert(1)"></svg> just text'), 'evil.png', 'image/png'));
+    const res = await upload(
+      filePart(Buffer.from('<svg onload="alert(1)"></svg> just text'), 'evil.png', 'image/png'),
+    );
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/^file must be a PNG, JPEG, GIF or WebP/) } });
+    expect(res.json()).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: expect.stringMatching(/^file must be a PNG, JPEG, GIF or WebP/),
+      },
+    });
   });
 
   it.each(ALL_SAMPLES)('stores $name under its format’s extension', async ({ bytes, format }) => {
     const res = await upload(filePart(bytes, 'picture.bin', 'application/octet-stream'));
     expect(res.statusCode, res.body).toBe(201);
-    expect((res.json() as { url: string }).url).toMatch(new RegExp(`^/uploads/[a-f0-9]{64}\\.${format}$`));
+    expect((res.json() as { url: string }).url).toMatch(
+      new RegExp(`^/uploads/[a-f0-9]{64}\\.${format}$`),
+    );
   });
 
   it('refuses a file that only starts like an image, with 400 and the reason', async () => {
     const cases: [string, Buffer, RegExp][] = [
-      ['a 4-byte GIF8', Buffer.from('GIF8'), /^file is not a valid GIF image: it ends inside its header/],
-      ['a GIF/HTML polyglot', Buffer.from('GIF89a/*\x00\x00<html><script>alert(1)</script>*/'), /^file is not a valid GIF image/],
-      ['a valid GIF carrying a script', gifWithComment('<script>alert(1)</script>'), /^file contains HTML markup/],
-      ['a PNG cut short', PNG.subarray(0, PNG.length - 12), /^file is not a valid PNG image: it ends before its IEND chunk/],
+      [
+        'a 4-byte GIF8',
+        Buffer.from('GIF8'),
+        /^file is not a valid GIF image: it ends inside its header/,
+      ],
+      [
+        'a GIF/HTML polyglot',
+        Buffer.from('GIF89a/*\x00\x00<html><script>alert(1)</script>*/'),
+        /^file is not a valid GIF image/,
+      ],
+      [
+        'a valid GIF carrying a script',
+        gifWithComment('<script>alert(1)</script>'),
+        /^file contains HTML markup/,
+      ],
+      [
+        'a PNG cut short',
+        PNG.subarray(0, PNG.length - 12),
+        /^file is not a valid PNG image: it ends before its IEND chunk/,
+      ],
       ['a PNG claiming 30000×1 px', buildPng(30_000, 1), /^file: the image is 30000×1 pixels/],
     ];
     for (const [what, bytes, message] of cases) {
       const res = await upload(filePart(bytes, 'a.gif', 'image/gif'));
       expect(res.statusCode, what).toBe(400);
-      expect(res.json(), what).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(message) } });
+      expect(res.json(), what).toEqual({
+        error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(message) },
+      });
     }
   });
 
@@ -82,23 +114,40 @@ describe('image upload', () => {
     const big = Buffer.concat([PNG, Buffer.alloc(5000, 1)]);
     const res = await upload(filePart(big, 'big.png', 'image/png'));
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('4096') } });
+    expect(res.json()).toEqual({
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('4096') },
+    });
   });
 
   it('wants the part named "file" and multipart at all', async () => {
-    expect((await upload(filePart(PNG, 'a.png', 'image/png', 'image'))).json().error.message).toMatch(/part named "file"/);
-    const json = await t.app.inject({ method: 'POST', url: '/api/v1/admin/uploads/images', payload: { file: 'x' }, headers: bearer(teacher) });
+    expect(
+      (await upload(filePart(PNG, 'a.png', 'image/png', 'image'))).json().error.message,
+    ).toMatch(/part named "file"/);
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/uploads/images',
+      payload: { file: 'x' },
+      headers: bearer(teacher),
+    });
     expect(json.statusCode).toBe(400);
   });
 
   it('needs uploads:write', async () => {
     const proctor = await createStaff(t.sql, { role: 'Proctor' });
-    const res = await upload(filePart(PNG, 'a.png', 'image/png'), (await login(t.app, { email: proctor.email, password: proctor.password })).accessToken);
+    const res = await upload(
+      filePart(PNG, 'a.png', 'image/png'),
+      (await login(t.app, { email: proctor.email, password: proctor.password })).accessToken,
+    );
     expect(res.statusCode).toBe(403);
   });
 
   it('serves only content-hash names', async () => {
-    for (const url of ['/uploads/../secret', '/uploads/abc.png', '/uploads/', `/uploads/.${'a'.repeat(64)}.png.tmp`]) {
+    for (const url of [
+      '/uploads/../secret',
+      '/uploads/abc.png',
+      '/uploads/',
+      `/uploads/.${'a'.repeat(64)}.png.tmp`,
+    ]) {
       const res = await t.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json().error.code).toBe('NOT_FOUND');

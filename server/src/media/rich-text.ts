@@ -28,12 +28,46 @@ export function hasInlineImage(html: string): boolean {
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'hr', 'div', 'span', 'blockquote', 'pre', 'code',
-    'b', 'strong', 'i', 'em', 'u', 's', 'strike', 'sub', 'sup', 'mark', 'small',
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-    'ul', 'ol', 'li',
-    'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
-    'img', 'a',
+    'p',
+    'br',
+    'hr',
+    'div',
+    'span',
+    'blockquote',
+    'pre',
+    'code',
+    'b',
+    'strong',
+    'i',
+    'em',
+    'u',
+    's',
+    'strike',
+    'sub',
+    'sup',
+    'mark',
+    'small',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'ul',
+    'ol',
+    'li',
+    'table',
+    'caption',
+    'colgroup',
+    'col',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
+    'img',
+    'a',
   ],
   allowedAttributes: {
     // target and rel are set by transformTags below, whatever the author wrote
@@ -64,7 +98,9 @@ export function sanitizeRichText(html: string): string {
 /** True when the HTML shows nothing: no text and no image. */
 export function isBlankRichText(html: string): boolean {
   if (/<img\b/i.test(html)) return false;
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).replace(/&nbsp;|\s/g, '') === '';
+  return (
+    sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).replace(/&nbsp;|\s/g, '') === ''
+  );
 }
 
 /**
@@ -73,7 +109,9 @@ export function isBlankRichText(html: string): boolean {
  */
 export function cleanRichText(field: string, html: string): string {
   if (hasInlineImage(html)) {
-    throw invalid(`${field} contains an inline (data:) image; upload it via POST /api/v1/admin/uploads/images and use its URL`);
+    throw invalid(
+      `${field} contains an inline (data:) image; upload it via POST /api/v1/admin/uploads/images and use its URL`,
+    );
   }
   return sanitizeRichText(html);
 }

@@ -8,29 +8,38 @@ import type { Guards } from '../auth/index.js';
 import { UPLOAD_NAME, type UploadsService } from './uploads.service.js';
 
 /** POST /api/v1/admin/uploads/images (staff with uploads:write). */
-export const uploadRoutes: FastifyPluginAsyncTypebox<{ uploads: UploadsService; guards: Guards; uploadLimitBytes: number }> = async (
-  app,
-  { uploads, guards, uploadLimitBytes },
-) => {
-  app.post('/uploads/images', {
-    onRequest: guards.requirePermission('uploads:write'),
-    schema: {
-      tags: ['media'],
-      summary: 'Upload an image for question HTML (PNG, JPEG, GIF or WebP, judged by content)',
-      description: 'multipart/form-data with the image in a part named `file`; size-limited by UPLOAD_LIMIT_BYTES.',
-      consumes: ['multipart/form-data'],
-      body: FilePartBody,
-      security: [{ bearer: [] }],
-      response: { 201: UploadedImage, ...errorResponses, 413: ErrorResponse },
+export const uploadRoutes: FastifyPluginAsyncTypebox<{
+  uploads: UploadsService;
+  guards: Guards;
+  uploadLimitBytes: number;
+}> = async (app, { uploads, guards, uploadLimitBytes }) => {
+  app.post(
+    '/uploads/images',
+    {
+      onRequest: guards.requirePermission('uploads:write'),
+      schema: {
+        tags: ['media'],
+        summary: 'Upload an image for question HTML (PNG, JPEG, GIF or WebP, judged by content)',
+        description:
+          'multipart/form-data with the image in a part named `file`; size-limited by UPLOAD_LIMIT_BYTES.',
+        consumes: ['multipart/form-data'],
+        body: FilePartBody,
+        security: [{ bearer: [] }],
+        response: { 201: UploadedImage, ...errorResponses, 413: ErrorResponse },
+      },
     },
-  }, async (request, reply) => {
-    const file = await readFilePart(request, uploadLimitBytes);
-    return reply.status(201).send(await uploads.storeImage(file));
-  });
+    async (request, reply) => {
+      const file = await readFilePart(request, uploadLimitBytes);
+      return reply.status(201).send(await uploads.storeImage(file));
+    },
+  );
 };
 
 /** GET /uploads/<sha256>.<ext>: public, cached forever (a name never changes content). */
-export const uploadedFiles: FastifyPluginAsyncTypebox<{ uploads: UploadsService }> = async (app, { uploads }) => {
+export const uploadedFiles: FastifyPluginAsyncTypebox<{ uploads: UploadsService }> = async (
+  app,
+  { uploads },
+) => {
   await mkdir(uploads.dir, { recursive: true });
   await app.register(fastifyStatic, {
     root: uploads.dir,

@@ -32,7 +32,9 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg}); set DATABASE_URL`);
+    throw new Error(
+      `No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg}); set DATABASE_URL`,
+    );
   }
 }
 
@@ -76,10 +78,17 @@ async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(await fs.readFile(file, 'utf8').catch(() => '0'));
-      const ageMs = Date.now() - (await fs.stat(file).then((s) => s.mtimeMs, () => Date.now()));
+      const ageMs =
+        Date.now() -
+        (await fs.stat(file).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       // Stale: its owner died, or died between creating the file and writing its pid.
-      if ((owner && !isAlive(owner)) || (!owner && ageMs > 5_000)) await fs.rm(file, { force: true });
-      else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${file}`, { cause: err });
+      if ((owner && !isAlive(owner)) || (!owner && ageMs > 5_000))
+        await fs.rm(file, { force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for ${file}`, { cause: err });
       else await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -112,7 +121,10 @@ interface ClusterInfo {
   password: string;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+): Promise<EmbeddedDatabase> {
   const bin = await binaries();
   const root = path.join(dataDir, 'pg');
   const pgdata = path.join(root, 'data');
@@ -139,34 +151,55 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       await fs.writeFile(pwfile, `${info.password}\n`, { mode: 0o600 });
       if (user) await fs.chown(pwfile, user.uid, user.gid);
       log.info({ pgdata }, 'initialising the embedded PostgreSQL');
-      await run(bin.initdb, [
-        `--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`,
-        '--encoding=UTF8', '--locale=C',
-      ], { ...asUser, env: { ...process.env, LC_ALL: 'C' } });
+      await run(
+        bin.initdb,
+        [
+          `--pgdata=${pgdata}`,
+          '--auth=scram-sha-256',
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        { ...asUser, env: { ...process.env, LC_ALL: 'C' } },
+      );
       await fs.rm(pwfile, { force: true });
     }
 
     let startedHere = false;
-    const status = await run(bin.pg_ctl, ['status', '-D', pgdata], asUser).then(() => 'running', () => 'stopped');
+    const status = await run(bin.pg_ctl, ['status', '-D', pgdata], asUser).then(
+      () => 'running',
+      () => 'stopped',
+    );
     if (status === 'running' && info.port) {
       log.info({ port: info.port }, 'reusing the embedded PostgreSQL that is already running');
     } else {
       info.port = await freePort(info.port || undefined);
       const logFile = path.join(root, 'postgres.log');
       const options = [
-        `-p ${info.port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=''`,
-        '-c max_connections=200', '-c shared_buffers=256MB', '-c synchronous_commit=on',
+        `-p ${info.port}`,
+        '-c listen_addresses=127.0.0.1',
+        `-c unix_socket_directories=''`,
+        '-c max_connections=200',
+        '-c shared_buffers=256MB',
+        '-c synchronous_commit=on',
       ].join(' ');
       // pg_ctl daemonises postgres: it must outlive a killed app process (see above).
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(bin.pg_ctl, ['start', '-w', '-t', '60', '-D', pgdata, '-l', logFile, '-o', options], {
-          ...asUser,
-          detached: true,
-          stdio: 'ignore',
-        });
+        const child = spawn(
+          bin.pg_ctl,
+          ['start', '-w', '-t', '60', '-D', pgdata, '-l', logFile, '-o', options],
+          {
+            ...asUser,
+            detached: true,
+            stdio: 'ignore',
+          },
+        );
         child.once('error', reject);
         child.once('exit', (code) =>
-          code === 0 ? resolve() : reject(new Error(`embedded PostgreSQL failed to start (see ${logFile})`)),
+          code === 0
+            ? resolve()
+            : reject(new Error(`embedded PostgreSQL failed to start (see ${logFile})`)),
         );
       });
       startedHere = true;
@@ -179,8 +212,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       url,
       async stop() {
         if (!startedHere) return;
-        await run(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w'], asUser).catch((err: Error) =>
-          log.warn({ err }, 'embedded PostgreSQL did not stop cleanly'),
+        await run(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w'], asUser).catch(
+          (err: Error) => log.warn({ err }, 'embedded PostgreSQL did not stop cleanly'),
         );
       },
     };
@@ -188,5 +221,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

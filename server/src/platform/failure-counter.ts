@@ -35,7 +35,10 @@ interface Entry {
   forgetAt: number;
 }
 
-export function createMemoryFailureCounter(policy: FailurePolicy, now = () => Date.now()): FailureCounter {
+export function createMemoryFailureCounter(
+  policy: FailurePolicy,
+  now = () => Date.now(),
+): FailureCounter {
   const entries = new Map<string, Entry>();
   const live = (key: string) => {
     const e = entries.get(key);

@@ -114,7 +114,9 @@ export class GroupCommitter<Row> {
         this.writing = [];
         this.queue.unshift(...unsettled);
         this.queuedRows += unsettled.reduce((n, w) => n + w.rows.length, 0);
-        return new Promise<void>((resolve) => setTimeout(resolve, Math.min(2000, 25 * 2 ** this.failures)));
+        return new Promise<void>((resolve) =>
+          setTimeout(resolve, Math.min(2000, 25 * 2 ** this.failures)),
+        );
       },
     );
     await this.running;
@@ -162,7 +164,10 @@ export class GroupCommitter<Row> {
   private takeBatch(): Waiter<Row>[] {
     const batch: Waiter<Row>[] = [];
     let n = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || n + this.queue[0]!.rows.length <= this.options.maxBatch)) {
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || n + this.queue[0]!.rows.length <= this.options.maxBatch)
+    ) {
       const w = this.queue.shift()!;
       n += w.rows.length;
       batch.push(w);

@@ -15,11 +15,18 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
     t.app.inject({ method: 'GET', url: '/metrics', headers });
 
   it('answers 401 UNAUTHENTICATED without the bearer token, a wrong one or another scheme', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Basic ${TOKEN}` },
+    ];
     for (const headers of attempts) {
       const res = await scrape(headers);
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+      expect(res.json()).toEqual({
+        error: { code: 'UNAUTHENTICATED', message: expect.any(String) },
+      });
       expect(res.headers['www-authenticate']).toBe('Bearer');
       expect(res.body).not.toContain('examhall_http_request_duration_seconds');
     }

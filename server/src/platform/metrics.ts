@@ -18,10 +18,25 @@ export function createMetrics() {
     httpDuration,
     counter: <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
       new Counter<L>({ name, help, labelNames, registers: [registry] }),
-    gauge: <L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (this: Gauge<L>) => void | Promise<void>) =>
-      new Gauge<L>({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) }),
-    histogram: <L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []) =>
-      new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] }),
+    gauge: <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[] = [],
+      collect?: (this: Gauge<L>) => void | Promise<void>,
+    ) =>
+      new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        ...(collect ? { collect } : {}),
+      }),
+    histogram: <L extends string>(
+      name: string,
+      help: string,
+      buckets: number[],
+      labelNames: readonly L[] = [],
+    ) => new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] }),
   };
 }
 
@@ -31,7 +46,11 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
@@ -42,7 +61,9 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
  * only `Authorization: Bearer <token>` gets in. Both sides are hashed first so the
  * comparison takes the same time whatever the length or prefix of the guess.
  */
-export function metricsAccess(token: string | undefined): (authorization: string | undefined) => boolean {
+export function metricsAccess(
+  token: string | undefined,
+): (authorization: string | undefined) => boolean {
   if (token === undefined) return () => true;
   const expected = createHash('sha256').update(token).digest();
   return (authorization) => {

@@ -21,7 +21,9 @@ export async function migrate(sql: Sql, log: Logger): Promise<string[]> {
     await reserved`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     await reserved`CREATE TABLE IF NOT EXISTS schema_migrations (
       name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
-    const done = new Set((await reserved<{ name: string }[]>`SELECT name FROM schema_migrations`).map((r) => r.name));
+    const done = new Set(
+      (await reserved<{ name: string }[]>`SELECT name FROM schema_migrations`).map((r) => r.name),
+    );
     const applied: string[] = [];
     for (const file of files) {
       if (done.has(file)) continue;

@@ -7,7 +7,8 @@ import { AppError, invalid } from './errors.js';
  * is cut off early rather than buffered whole.
  */
 export async function readFilePart(request: FastifyRequest, limitBytes: number): Promise<Buffer> {
-  if (!request.isMultipart()) throw invalid('file: send multipart/form-data with the file in a part named "file"');
+  if (!request.isMultipart())
+    throw invalid('file: send multipart/form-data with the file in a part named "file"');
   const part = await parsing(limitBytes, () => request.file());
   if (!part) throw invalid('file: missing; send it in a multipart part named "file"');
   if (part.fieldname !== 'file') {
@@ -24,7 +25,10 @@ export async function readFilePart(request: FastifyRequest, limitBytes: number):
 }
 
 const tooLarge = (limitBytes: number) =>
-  new AppError('PAYLOAD_TOO_LARGE', `file: the upload is larger than the limit of ${limitBytes} bytes`);
+  new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `file: the upload is larger than the limit of ${limitBytes} bytes`,
+  );
 
 /**
  * busboy reports a malformed body with plain, code-less errors (no boundary in the
@@ -45,7 +49,8 @@ async function parsing<T>(limitBytes: number, read: () => Promise<T>): Promise<T
     if (err instanceof AppError) throw err;
     const { code, message } = err as { code?: string; message?: string };
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(limitBytes);
-    const malformed = code === undefined && MALFORMED_MULTIPART.find(([pattern]) => pattern.test(message ?? ''));
+    const malformed =
+      code === undefined && MALFORMED_MULTIPART.find(([pattern]) => pattern.test(message ?? ''));
     if (malformed) throw invalid(`file: the multipart body is malformed: ${malformed[1]}`);
     // The client went away mid-body (ECONNRESET "aborted"): nobody hears the answer, but
     // it is still the client's doing, not an error of ours to log as one.

@@ -15,7 +15,12 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
     onnotice: () => {},
     types: {
       // COUNT(*) and bigint ids fit comfortably in a double for our sizes.
-      bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) },
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (n: number) => String(n),
+        parse: (s: string) => Number(s),
+      },
     },
     transform: { undefined: null },
   });

@@ -67,7 +67,8 @@ export async function readSpreadsheet(
     );
   }
   const unstorable = rows.find((r) => r.cells.some(isUnstorableText));
-  if (unstorable) throw invalid(`file: row ${unstorable.row} ${UNSTORABLE_MESSAGE}; nothing was imported`);
+  if (unstorable)
+    throw invalid(`file: row ${unstorable.row} ${UNSTORABLE_MESSAGE}; nothing was imported`);
   return rows;
 }
 

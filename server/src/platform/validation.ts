@@ -9,7 +9,13 @@ import addFormats from 'ajv-formats';
  * headers arrive as text, so those are coerced.
  */
 function makeAjv(options: Options): Ajv {
-  const ajv = new Ajv({ allErrors: false, useDefaults: true, removeAdditional: false, strict: false, ...options });
+  const ajv = new Ajv({
+    allErrors: false,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+    ...options,
+  });
   (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
   return ajv;
 }
@@ -60,7 +66,8 @@ export function findUnstorableText(value: unknown, root: string): string | null 
   return null;
 }
 
-export const UNSTORABLE_MESSAGE = 'contains a NUL character or an unpaired surrogate, which cannot be stored';
+export const UNSTORABLE_MESSAGE =
+  'contains a NUL character or an unpaired surrogate, which cannot be stored';
 
 /**
  * Refuses, before any schema runs, a body, query string or path parameter holding a string
@@ -70,7 +77,9 @@ export const UNSTORABLE_MESSAGE = 'contains a NUL character or an unpaired surro
 export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const at =
-      findUnstorableText(request.body, 'body') ?? findUnstorableText(request.query, 'querystring') ?? findUnstorableText(request.params, 'params');
+      findUnstorableText(request.body, 'body') ??
+      findUnstorableText(request.query, 'querystring') ??
+      findUnstorableText(request.params, 'params');
     if (at) throw invalid(`${at} ${UNSTORABLE_MESSAGE}`);
   });
 }

@@ -24,10 +24,12 @@ export function normalizeQuestion(input: QuestionContent): QuestionContent {
 
   const seen = new Set<string>();
   const options = input.options.map((o, i) => {
-    if (seen.has(o.id)) throw invalid(`options[${i}].id "${o.id}" is used twice; option ids must be unique`);
+    if (seen.has(o.id))
+      throw invalid(`options[${i}].id "${o.id}" is used twice; option ids must be unique`);
     seen.add(o.id);
     const optionText = cleanRichText(`options[${i}].text`, o.text);
-    if (isBlankRichText(optionText)) throw invalid(`options[${i}].text is empty once unsafe HTML is removed`);
+    if (isBlankRichText(optionText))
+      throw invalid(`options[${i}].text is empty once unsafe HTML is removed`);
     return { id: o.id, text: optionText };
   });
 
@@ -52,19 +54,24 @@ export function normalizeQuestion(input: QuestionContent): QuestionContent {
 function checkAnswerShape(kind: QuestionKind, options: QuestionOption[], correct: string[]): void {
   if (kind === 'text') {
     if (options.length > 0) throw invalid('options must be empty for a text question');
-    if (correct.length > 0) throw invalid('correct must be empty for a text question (a teacher grades it)');
+    if (correct.length > 0)
+      throw invalid('correct must be empty for a text question (a teacher grades it)');
     return;
   }
   if (options.length < 2) throw invalid(`options: a ${kind} question needs at least 2 options`);
   const ids = new Set(options.map((o) => o.id));
   correct.forEach((id, i) => {
-    if (!ids.has(id)) throw invalid(`correct[${i}] "${id}" is not one of the option ids (${[...ids].join(', ')})`);
+    if (!ids.has(id))
+      throw invalid(`correct[${i}] "${id}" is not one of the option ids (${[...ids].join(', ')})`);
     if (correct.indexOf(id) !== i) throw invalid(`correct[${i}] "${id}" is listed twice`);
   });
   if (kind === 'single' && correct.length !== 1) {
-    throw invalid(`correct: a single question needs exactly 1 correct option (got ${correct.length})`);
+    throw invalid(
+      `correct: a single question needs exactly 1 correct option (got ${correct.length})`,
+    );
   }
-  if (kind === 'multi' && correct.length < 1) throw invalid('correct: a multi question needs at least 1 correct option');
+  if (kind === 'multi' && correct.length < 1)
+    throw invalid('correct: a multi question needs at least 1 correct option');
 }
 
 /** Trimmed, blank ones dropped, duplicates (ignoring case) dropped, first spelling kept. */

@@ -19,7 +19,15 @@ const BASE_OPTION_COUNT = 6;
 
 export function sheetHeaders(optionCount = BASE_OPTION_COUNT): string[] {
   const letters = LETTERS.slice(0, Math.max(optionCount, BASE_OPTION_COUNT));
-  return ['kind', 'text', ...letters.map((l) => `option_${l.toLowerCase()}`), 'correct', 'points', 'explanation', 'tags'];
+  return [
+    'kind',
+    'text',
+    ...letters.map((l) => `option_${l.toLowerCase()}`),
+    'correct',
+    'points',
+    'explanation',
+    'tags',
+  ];
 }
 
 export const REQUIRED_HEADERS = ['kind', 'text'];
@@ -31,8 +39,13 @@ export function rowToQuestion(row: TableRow): QuestionContent {
   if (kind !== 'single' && kind !== 'multi' && kind !== 'text') {
     throw invalid(`kind must be single, multi or text (got "${cell('kind')}")`);
   }
-  const options = LETTERS.map((id) => ({ id, text: cell(`option_${id.toLowerCase()}`) })).filter((o) => o.text !== '');
-  const correct = cell('correct').toUpperCase().split(/[\s,;]+/).filter(Boolean);
+  const options = LETTERS.map((id) => ({ id, text: cell(`option_${id.toLowerCase()}`) })).filter(
+    (o) => o.text !== '',
+  );
+  const correct = cell('correct')
+    .toUpperCase()
+    .split(/[\s,;]+/)
+    .filter(Boolean);
   return {
     kind: kind satisfies QuestionKind,
     text: cell('text'),
@@ -40,7 +53,10 @@ export function rowToQuestion(row: TableRow): QuestionContent {
     correct,
     points: parsePoints(cell('points')),
     explanation: cell('explanation'),
-    tags: cell('tags').split(',').map((t) => t.trim()).filter(Boolean),
+    tags: cell('tags')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
   };
 }
 
@@ -70,7 +86,8 @@ export function questionToRow(q: QuestionContent, optionCount = BASE_OPTION_COUN
 /** How many option columns an export needs: up to the highest letter any question uses. */
 export function optionColumnsFor(questions: QuestionContent[]): number {
   let highest = 0;
-  for (const q of questions) for (const o of q.options) highest = Math.max(highest, LETTERS.indexOf(o.id) + 1);
+  for (const q of questions)
+    for (const o of q.options) highest = Math.max(highest, LETTERS.indexOf(o.id) + 1);
   return highest;
 }
 

@@ -59,20 +59,26 @@ export function createQuestionsRepo() {
 
     /** Every matching question, oldest first (exports read like the order they were written). */
     async all(db: Db, filter: QuestionFilter): Promise<QuestionRecord[]> {
-      return db<Row[]>`SELECT ${columns(db)} FROM questions ${where(db, filter)} ORDER BY created_at, id`;
+      return db<
+        Row[]
+      >`SELECT ${columns(db)} FROM questions ${where(db, filter)} ORDER BY created_at, id`;
     },
 
     /** `lock`: FOR UPDATE (an edit), FOR SHARE (a publish snapshot keeps edits out until it commits). */
     async find(db: Db, id: string, lock?: 'update' | 'share'): Promise<QuestionRecord | undefined> {
       const suffix = lock === 'update' ? db`FOR UPDATE` : lock === 'share' ? db`FOR SHARE` : db``;
-      const [row] = await db<Row[]>`SELECT ${columns(db)} FROM questions WHERE id = ${id} ${suffix}`;
+      const [row] = await db<
+        Row[]
+      >`SELECT ${columns(db)} FROM questions WHERE id = ${id} ${suffix}`;
       return row;
     },
 
     async findMany(db: Db, ids: string[], lock?: 'share'): Promise<QuestionRecord[]> {
       if (ids.length === 0) return [];
       const suffix = lock === 'share' ? db`ORDER BY id FOR SHARE` : db``;
-      return db<Row[]>`SELECT ${columns(db)} FROM questions WHERE id = ANY(${ids}::uuid[]) ${suffix}`;
+      return db<
+        Row[]
+      >`SELECT ${columns(db)} FROM questions WHERE id = ANY(${ids}::uuid[]) ${suffix}`;
     },
 
     async insertMany(db: Db, authorId: string, questions: QuestionContent[]): Promise<string[]> {

@@ -12,14 +12,24 @@ import { readTable, toCsv, toXlsx } from '../platform/spreadsheet.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { Sql } from '../platform/postgres.js';
 import { normalizeQuestion, type QuestionContent } from './question-rules.js';
-import { optionColumnsFor, questionToRow, REQUIRED_HEADERS, rowToQuestion, sheetHeaders, TEMPLATE_EXAMPLES } from './question-sheet.js';
+import {
+  optionColumnsFor,
+  questionToRow,
+  REQUIRED_HEADERS,
+  rowToQuestion,
+  sheetHeaders,
+  TEMPLATE_EXAMPLES,
+} from './question-sheet.js';
 import { createQuestionsRepo, type Db, type QuestionRecord } from './questions.repo.js';
 
 /**
  * How exams use a question. exam_questions belongs to the exams feature, so the answer comes
  * from there (wired in context.ts) rather than from a query on its tables here.
  */
-export type QuestionUsage = (db: Db, questionId: string) => Promise<{ exams: number; published: number }>;
+export type QuestionUsage = (
+  db: Db,
+  questionId: string,
+) => Promise<{ exams: number; published: number }>;
 
 export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage }) {
   const { sql, usage } = deps;
@@ -30,7 +40,8 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
     if (!q) throw notFound('Question');
     // The bank is shared reading for staff with questions:read, so someone else's question
     // is visible: refusing it is 403, not 404.
-    if (!canWrite(staff, 'questions', q.authorId)) throw forbidden('You may only edit your own questions');
+    if (!canWrite(staff, 'questions', q.authorId))
+      throw forbidden('You may only edit your own questions');
     return q;
   }
 
@@ -46,7 +57,10 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
     async list(query: QuestionListQuery) {
       const page = query.page ?? 1;
       const pageSize = query.pageSize ?? 50;
-      const { rows, total } = await repo.list(sql, query, { limit: pageSize, offset: (page - 1) * pageSize });
+      const { rows, total } = await repo.list(sql, query, {
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
       return { items: rows.map(presentQuestion), total, page, pageSize };
     },
 
@@ -71,7 +85,9 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
         // (FOR SHARE): either the publish sees this edit, or this edit sees the publish.
         const { published } = await usage(tx, id);
         if (published > 0) {
-          throw conflict('This question is in a published exam; its students already have it. Copy it to change it');
+          throw conflict(
+            'This question is in a published exam; its students already have it. Copy it to change it',
+          );
         }
         await repo.update(tx, id, normalizeQuestion({ ...contentOf(current), ...body }));
       });
@@ -82,7 +98,8 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
       await sql.begin(async (tx) => {
         await loadWritable(tx, staff, id);
         const { exams } = await usage(tx, id);
-        if (exams > 0) throw conflict(`This question is used by ${exams} exam(s); remove it from them first`);
+        if (exams > 0)
+          throw conflict(`This question is used by ${exams} exam(s); remove it from them first`);
         await repo.remove(tx, id);
       });
     },
@@ -95,7 +112,9 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
       const table = await readTable(file);
       const missing = REQUIRED_HEADERS.filter((h) => !table.headers.includes(h));
       if (missing.length > 0) {
-        throw invalid(`file: missing column(s) ${missing.join(', ')}; see GET /api/v1/admin/questions/import/template.csv`);
+        throw invalid(
+          `file: missing column(s) ${missing.join(', ')}; see GET /api/v1/admin/questions/import/template.csv`,
+        );
       }
       const good: QuestionContent[] = [];
       const errors: ImportResult['errors'] = [];
@@ -120,7 +139,10 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
     },
 
     template(): string {
-      return toCsv(sheetHeaders(), TEMPLATE_EXAMPLES.map((q) => questionToRow(q)));
+      return toCsv(
+        sheetHeaders(),
+        TEMPLATE_EXAMPLES.map((q) => questionToRow(q)),
+      );
     },
 
     // ── For the exams feature ─────────────────────────────────────────────────────────
@@ -140,12 +162,26 @@ export function createQuestionsService(deps: { sql: Sql; usage: QuestionUsage })
 }
 
 function contentOf(q: QuestionRecord): QuestionContent {
-  return { kind: q.kind, text: q.text, options: q.options, correct: q.correct, points: q.points, explanation: q.explanation, tags: q.tags };
+  return {
+    kind: q.kind,
+    text: q.text,
+    options: q.options,
+    correct: q.correct,
+    points: q.points,
+    explanation: q.explanation,
+    tags: q.tags,
+  };
 }
 
 /** The staff view of a bank question (it includes `correct`: this never goes to students). */
 export function presentQuestion(q: QuestionRecord): Question {
-  return { ...contentOf(q), id: q.id, authorId: q.authorId, createdAt: q.createdAt.toISOString(), updatedAt: q.updatedAt.toISOString() };
+  return {
+    ...contentOf(q),
+    id: q.id,
+    authorId: q.authorId,
+    createdAt: q.createdAt.toISOString(),
+    updatedAt: q.updatedAt.toISOString(),
+  };
 }
 
 export type QuestionsService = ReturnType<typeof createQuestionsService>;

@@ -14,10 +14,7 @@ import {
 const tags = ['classes'];
 const security = [{ bearer: [] }];
 
-export const classesRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async (
-  app,
-  deps,
-) => {
+export const classesRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async (app, deps) => {
   const { school, guards } = deps;
   const canRead = guards.requirePermission('classes:read');
   const canWrite = guards.requirePermission('classes:write');

@@ -20,10 +20,7 @@ import { IMPORT_TEMPLATE_CSV } from './student-import.js';
 const tags = ['students'];
 const security = [{ bearer: [] }];
 
-export const studentsRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async (
-  app,
-  deps,
-) => {
+export const studentsRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async (app, deps) => {
   const { school, guards } = deps;
   const canRead = guards.requirePermission('students:read');
   const canWrite = guards.requirePermission('students:write');
@@ -153,8 +150,7 @@ export const studentsRoutes: FastifyPluginAsyncTypebox<SchoolRouteDeps> = async 
         response: { 200: ImportResult, ...errorResponses, 413: ErrorResponse },
       },
     },
-    async (request) =>
-      school.importStudents(await readFilePart(request, deps.uploadLimitBytes)),
+    async (request) => school.importStudents(await readFilePart(request, deps.uploadLimitBytes)),
   );
 
   app.get(

@@ -262,11 +262,17 @@ describe('reset-login and guards', () => {
     const proctor = await staffToken('Proctor');
     const s = await createStudent(t.sql);
     const attempt = (password: string) =>
-      t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { nisn: s.nisn, password } });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { nisn: s.nisn, password },
+      });
     for (let i = 0; i < 10; i += 1) await attempt(`wrong-${i}`);
     expect((await attempt(s.password)).statusCode).toBe(429);
 
-    expect((await call('POST', `/students/${s.id}/reset-login`, undefined, proctor)).statusCode).toBe(200);
+    expect(
+      (await call('POST', `/students/${s.id}/reset-login`, undefined, proctor)).statusCode,
+    ).toBe(200);
     expect((await attempt(s.password)).statusCode).toBe(200);
   });
 

@@ -24,7 +24,11 @@ function questionsOf(exam: PublishedExam): Map<string, PublishedQuestion> {
  * must be in the exam, the shape must fit its kind and every option must exist. The error
  * names the field (`answers[2].answer`) as API.md asks.
  */
-export function checkAnswers(exam: PublishedExam, inputs: AnswerInput[], fieldOf: (i: number) => string): AnswerWrite[] {
+export function checkAnswers(
+  exam: PublishedExam,
+  inputs: AnswerInput[],
+  fieldOf: (i: number) => string,
+): AnswerWrite[] {
   const questions = questionsOf(exam);
   return inputs.map((input, i) => {
     const field = fieldOf(i);
@@ -32,7 +36,11 @@ export function checkAnswers(exam: PublishedExam, inputs: AnswerInput[], fieldOf
     if (!q) throw invalid(`${field}.questionId: no question ${input.questionId} in this exam`);
     checkShape(q, input.answer, `${field}.answer`);
     const clientTs = input.clientTs === undefined ? null : Date.parse(input.clientTs);
-    return { questionId: q.id, answer: input.answer, clientTs: Number.isNaN(clientTs) ? null : clientTs };
+    return {
+      questionId: q.id,
+      answer: input.answer,
+      clientTs: Number.isNaN(clientTs) ? null : clientTs,
+    };
   });
 }
 
@@ -41,18 +49,23 @@ function checkShape(q: PublishedQuestion, answer: Answer, field: string): void {
   const isOption = (id: string) => q.options.some((o) => o.id === id);
   switch (q.kind) {
     case 'single':
-      if (typeof answer !== 'string') throw invalid(`${field} must be one option id for a single-choice question`);
-      if (!isOption(answer)) throw invalid(`${field}: "${answer}" is not an option of this question`);
+      if (typeof answer !== 'string')
+        throw invalid(`${field} must be one option id for a single-choice question`);
+      if (!isOption(answer))
+        throw invalid(`${field}: "${answer}" is not an option of this question`);
       return;
     case 'multi': {
-      if (!Array.isArray(answer)) throw invalid(`${field} must be a list of option ids for a multiple-choice question`);
+      if (!Array.isArray(answer))
+        throw invalid(`${field} must be a list of option ids for a multiple-choice question`);
       const unknown = answer.find((id) => !isOption(id));
-      if (unknown !== undefined) throw invalid(`${field}: "${unknown}" is not an option of this question`);
+      if (unknown !== undefined)
+        throw invalid(`${field}: "${unknown}" is not an option of this question`);
       if (new Set(answer).size !== answer.length) throw invalid(`${field} lists an option twice`);
       return;
     }
     case 'text':
-      if (typeof answer !== 'string') throw invalid(`${field} must be text for a written-answer question`);
+      if (typeof answer !== 'string')
+        throw invalid(`${field} must be text for a written-answer question`);
       return;
   }
 }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createClass, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
+import {
+  bearer,
+  createClass,
+  createStudent,
+  createTestApp,
+  login,
+  type TestApp,
+} from '../../test/harness.js';
 import { createPublishedExam, type TestExam } from './test-factories.js';
 
 /** Wrong entry-token guesses are limited per student and exam (issue 9). */
@@ -22,11 +29,21 @@ async function student() {
 }
 
 const start = (headers: Record<string, string>, examId: string, entryToken: string) =>
-  t.app.inject({ method: 'POST', url: `/api/v1/exams/${examId}/sessions`, headers, payload: { entryToken } });
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/exams/${examId}/sessions`,
+    headers,
+    payload: { entryToken },
+  });
 
-async function guessWrong(headers: Record<string, string>, examId: string, times: number): Promise<number[]> {
+async function guessWrong(
+  headers: Record<string, string>,
+  examId: string,
+  times: number,
+): Promise<number[]> {
   const statuses: number[] = [];
-  for (let i = 0; i < times; i += 1) statuses.push((await start(headers, examId, `NOPE${i}`)).statusCode);
+  for (let i = 0; i < times; i += 1)
+    statuses.push((await start(headers, examId, `NOPE${i}`)).statusCode);
   return statuses;
 }
 

@@ -1,4 +1,8 @@
-import type { SessionResultView, SessionView, StaffResultView } from '../../../contracts/sessions.js';
+import type {
+  SessionResultView,
+  SessionView,
+  StaffResultView,
+} from '../../../contracts/sessions.js';
 import type { CachedExam, SessionMeta, SessionResult, SessionState } from './store/types.js';
 
 /**
@@ -8,7 +12,11 @@ import type { CachedExam, SessionMeta, SessionResult, SessionState } from './sto
  */
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function presentSessionView(state: SessionState, cached: CachedExam, now: number): SessionView {
+export function presentSessionView(
+  state: SessionState,
+  cached: CachedExam,
+  now: number,
+): SessionView {
   const { meta } = state;
   const byId = new Map(cached.exam.questions.map((q) => [q.id, q]));
   const questions = meta.questionOrder.flatMap((qid) => {
@@ -18,10 +26,19 @@ export function presentSessionView(state: SessionState, cached: CachedExam, now:
     const options = order
       ? order.flatMap((oid) => q.options.filter((o) => o.id === oid))
       : q.options;
-    return [{ id: q.id, kind: q.kind, text: q.text, options: options.map((o) => ({ id: o.id, text: o.text })), points: q.points }];
+    return [
+      {
+        id: q.id,
+        kind: q.kind,
+        text: q.text,
+        options: options.map((o) => ({ id: o.id, text: o.text })),
+        points: q.points,
+      },
+    ];
   });
   const answers: SessionView['answers'] = {};
-  for (const [qid, saved] of Object.entries(state.answers)) if (saved.answer !== null) answers[qid] = saved.answer;
+  for (const [qid, saved] of Object.entries(state.answers))
+    if (saved.answer !== null) answers[qid] = saved.answer;
   return {
     sessionId: meta.id,
     examId: meta.examId,
@@ -62,10 +79,20 @@ export function resultAvailableAt(cached: CachedExam, submittedAt: number): stri
   }
 }
 
-export function presentResult(meta: SessionMeta, result: SessionResult | null, cached: CachedExam, now: number): SessionResultView {
+export function presentResult(
+  meta: SessionMeta,
+  result: SessionResult | null,
+  cached: CachedExam,
+  now: number,
+): SessionResultView {
   const submittedAt = meta.submittedAt ?? result?.submittedAt ?? now;
   if (!result || !resultVisible(cached, now)) {
-    return { sessionId: meta.id, status: 'SUBMITTED', submittedAt: iso(submittedAt), resultAvailableAt: resultAvailableAt(cached, submittedAt) };
+    return {
+      sessionId: meta.id,
+      status: 'SUBMITTED',
+      submittedAt: iso(submittedAt),
+      resultAvailableAt: resultAvailableAt(cached, submittedAt),
+    };
   }
   return { sessionId: meta.id, ...scores(result), submittedAt: iso(submittedAt) };
 }

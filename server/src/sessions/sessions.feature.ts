@@ -35,10 +35,25 @@ export function createSessionsFeature(deps: {
   const catalog = createExamCatalog({ hotStore, repo });
   const { bus } = deps;
   const service = createSessionsService({
-    hotStore, bus, catalog, repo, metrics, logger, saveGraceMs: graceMs, entryTokenFailures: deps.entryTokenFailures,
+    hotStore,
+    bus,
+    catalog,
+    repo,
+    metrics,
+    logger,
+    saveGraceMs: graceMs,
+    entryTokenFailures: deps.entryTokenFailures,
   });
   const staff = createSessionStaffService({ hotStore, catalog, repo, bus, logger });
-  const sweeper = createSweeper({ hotStore, sessions: service, repo, metrics, logger, graceMs, ...(deps.sweeper ? { options: deps.sweeper } : {}) });
+  const sweeper = createSweeper({
+    hotStore,
+    sessions: service,
+    repo,
+    metrics,
+    logger,
+    graceMs,
+    ...(deps.sweeper ? { options: deps.sweeper } : {}),
+  });
   const socket = registerSessionSocket(deps.gateway, service);
   return {
     service,
@@ -56,7 +71,11 @@ export function createSessionsFeature(deps: {
       await catalog.examChanged(examId);
       const cached = await catalog.get(examId);
       if (cached?.live.status !== 'CLOSED') return;
-      void service.endOpenSessions(examId).catch((err: unknown) => logger.error({ err, examId }, 'ending sessions of a closed exam failed'));
+      void service
+        .endOpenSessions(examId)
+        .catch((err: unknown) =>
+          logger.error({ err, examId }, 'ending sessions of a closed exam failed'),
+        );
     },
   };
 }
@@ -75,11 +94,17 @@ export const sessionsPlugin: FastifyPluginAsync<{
   writer: boolean;
 }> = async (app, { feature, hotStore, guards, writer }) => {
   await app.register(sessionRoutes, { prefix: '/api/v1', sessions: feature.service, guards });
-  await app.register(sessionStaffRoutes, { prefix: '/api/v1/admin', staffSessions: feature.staff, guards });
+  await app.register(sessionStaffRoutes, {
+    prefix: '/api/v1/admin',
+    staffSessions: feature.staff,
+    guards,
+  });
 
   let unsubscribe: (() => void) | undefined;
   app.addHook('onReady', async () => {
-    unsubscribe = feature.bus.subscribe(SessionNoticeTopic, (notice) => feature.socket.notify(notice));
+    unsubscribe = feature.bus.subscribe(SessionNoticeTopic, (notice) =>
+      feature.socket.notify(notice),
+    );
     if (writer) feature.sweeper.start();
   });
   app.addHook('onClose', async () => {

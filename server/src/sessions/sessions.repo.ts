@@ -66,7 +66,9 @@ export function createSessionsRepo(sql: Sql) {
      * change applies at once). Null when the student no longer exists.
      */
     async placement(studentId: string): Promise<StudentPlacement | null> {
-      const [row] = await sql<{ classId: string | null; gradeLevel: number | null; majorCode: string | null }[]>`
+      const [row] = await sql<
+        { classId: string | null; gradeLevel: number | null; majorCode: string | null }[]
+      >`
         SELECT s.class_id AS "classId", c.grade_level AS "gradeLevel", c.major_code AS "majorCode"
         FROM students s LEFT JOIN classes c ON c.id = s.class_id
         WHERE s.id = ${studentId}`;
@@ -74,7 +76,9 @@ export function createSessionsRepo(sql: Sql) {
     },
 
     /** Who a paper belongs to, as staff see it. */
-    async studentCard(studentId: string): Promise<{ name: string; nisn: string; className: string | null } | null> {
+    async studentCard(
+      studentId: string,
+    ): Promise<{ name: string; nisn: string; className: string | null } | null> {
       const [row] = await sql<{ name: string; nisn: string; className: string | null }[]>`
         SELECT s.name, s.nisn, c.name AS "className"
         FROM students s LEFT JOIN classes c ON c.id = s.class_id WHERE s.id = ${studentId}`;

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { MyExam, SaveAck, SessionResultView, SessionView, SignalType } from '../../../contracts/sessions.js';
+import type {
+  MyExam,
+  SaveAck,
+  SessionResultView,
+  SessionView,
+  SignalType,
+} from '../../../contracts/sessions.js';
 import type { FailureCounter } from '../auth/index.js';
 import type { StudentPrincipal } from '../auth/index.js';
 import { isEligible } from '../grading/index.js';
@@ -8,7 +14,17 @@ import { gradeSession } from '../grading/index.js';
 import { newSeed, sessionOrder } from '../grading/index.js';
 import { sessionEndsAt, withinSchedule } from '../grading/index.js';
 import { AppError, notFound } from '../platform/errors.js';
-import { IDEMPOTENCY_TTL_MS, type Answer, type CachedExam, type SessionStore, type SessionMeta, type SessionResult, type SessionState, type SubmitReason, type SessionIdentity } from './store/types.js';
+import {
+  IDEMPOTENCY_TTL_MS,
+  type Answer,
+  type CachedExam,
+  type SessionStore,
+  type SessionMeta,
+  type SessionResult,
+  type SessionState,
+  type SubmitReason,
+  type SessionIdentity,
+} from './store/types.js';
 import type { Bus } from '../platform/bus/index.js';
 import { checkAnswers, type AnswerInput } from './answer-rules.js';
 import { SessionNoticeTopic, SessionScored, type SessionScoredEvent } from './sessions.events.js';
@@ -32,12 +48,22 @@ export interface SessionsDeps {
 
 export type Transport = 'http' | 'ws';
 
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The `session.scored` event of a recorded result. */
-export function scoredEvent(sessionId: string, meta: Pick<SessionMeta, 'examId' | 'studentId'>, result: SessionResult): SessionScoredEvent {
-  return { sessionId, examId: meta.examId, studentId: meta.studentId, score: result.score, maxScore: result.maxScore, submittedAt: iso(result.submittedAt) };
+export function scoredEvent(
+  sessionId: string,
+  meta: Pick<SessionMeta, 'examId' | 'studentId'>,
+  result: SessionResult,
+): SessionScoredEvent {
+  return {
+    sessionId,
+    examId: meta.examId,
+    studentId: meta.studentId,
+    score: result.score,
+    maxScore: result.maxScore,
+    submittedAt: iso(result.submittedAt),
+  };
 }
 
 /** Session identities this process has seen, least recently used dropped first. They never change, so never go stale. */
@@ -90,7 +116,10 @@ export function createSessionsService(deps: SessionsDeps) {
    * (it never changes), so a save makes no read of the session before writing. The store
    * checks the owner again inside the save itself.
    */
-  async function ownIdentity(student: StudentPrincipal, sessionId: string): Promise<SessionIdentity> {
+  async function ownIdentity(
+    student: StudentPrincipal,
+    sessionId: string,
+  ): Promise<SessionIdentity> {
     const identity = identities.get(sessionId) ?? (await hotStore.identity(sessionId));
     if (!identity || identity.studentId !== student.id) throw notFound('Session');
     identities.remember(sessionId, identity);
@@ -108,8 +137,16 @@ export function createSessionsService(deps: SessionsDeps) {
    * from any process: a later call finds the frozen answers (and usually the result) and
    * re-grading the same answers gives the same result.
    */
-  async function finish(sessionId: string, reason: SubmitReason, onlyIfDue = false): Promise<{ meta: SessionMeta; result: SessionResult }> {
-    const outcome = await hotStore.submit(sessionId, { reason, now: now(), ...(onlyIfDue ? { onlyIfDue: { graceMs: deps.saveGraceMs } } : {}) });
+  async function finish(
+    sessionId: string,
+    reason: SubmitReason,
+    onlyIfDue = false,
+  ): Promise<{ meta: SessionMeta; result: SessionResult }> {
+    const outcome = await hotStore.submit(sessionId, {
+      reason,
+      now: now(),
+      ...(onlyIfDue ? { onlyIfDue: { graceMs: deps.saveGraceMs } } : {}),
+    });
     let result = outcome.result;
     if (!result) {
       const cached = await examOrNotFound(outcome.meta.examId);
@@ -125,14 +162,26 @@ export function createSessionsService(deps: SessionsDeps) {
     if (outcome.firstSubmit) {
       metrics.submits.inc({ reason });
       const m = outcome.meta;
-      logger.info({ sessionId, examId: m.examId, reason, status: result.status }, 'session submitted');
+      logger.info(
+        { sessionId, examId: m.examId, reason, status: result.status },
+        'session submitted',
+      );
       // Other tabs and devices of this student learn the session is over; leaderboards and
       // analytics learn of the score. Both are announcements: the result is in PostgreSQL.
       const announced = [
-        deps.bus.publish(SessionNoticeTopic, { type: 'closed', sessionId, studentId: m.studentId, reason: reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED' }),
-        ...(result.status === 'SCORED' ? [deps.bus.publish(SessionScored, scoredEvent(sessionId, m, result))] : []),
+        deps.bus.publish(SessionNoticeTopic, {
+          type: 'closed',
+          sessionId,
+          studentId: m.studentId,
+          reason: reason === 'TIME_UP' ? 'TIME_UP' : 'SUBMITTED',
+        }),
+        ...(result.status === 'SCORED'
+          ? [deps.bus.publish(SessionScored, scoredEvent(sessionId, m, result))]
+          : []),
       ];
-      await Promise.all(announced).catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce the end of a session'));
+      await Promise.all(announced).catch((err: unknown) =>
+        logger.warn({ err, sessionId }, 'could not announce the end of a session'),
+      );
     }
     return { meta: { ...outcome.meta, status: result.status, result }, result };
   }
@@ -161,7 +210,11 @@ export function createSessionsService(deps: SessionsDeps) {
      * any time: a crashed laptop at 09:58 must get back in). A new session needs the exam
      * PUBLISHED and inside its window, the student targeted, and the right token.
      */
-    async start(student: StudentPrincipal, examId: string, entryToken: string | undefined): Promise<{ view: SessionView; created: boolean }> {
+    async start(
+      student: StudentPrincipal,
+      examId: string,
+      entryToken: string | undefined,
+    ): Promise<{ view: SessionView; created: boolean }> {
       const cached = await examOrNotFound(examId);
       // A session once started stays reachable, even if the student has moved class since.
       const existing = await hotStore.sessionIdFor(examId, student.id);
@@ -173,12 +226,19 @@ export function createSessionsService(deps: SessionsDeps) {
 
       const t = now();
       const { live } = cached;
-      if (live.status !== 'PUBLISHED' || !withinSchedule(t, live.scheduledStart, live.scheduledEnd)) {
-        throw new AppError('EXAM_NOT_OPEN', live.status === 'CLOSED' ? 'This exam is closed' : 'This exam is not open now');
+      if (
+        live.status !== 'PUBLISHED' ||
+        !withinSchedule(t, live.scheduledStart, live.scheduledEnd)
+      ) {
+        throw new AppError(
+          'EXAM_NOT_OPEN',
+          live.status === 'CLOSED' ? 'This exam is closed' : 'This exam is not open now',
+        );
       }
       // Guessing is limited per student and exam: the token is short and a whole hall knows it.
       const guesser = `${examId}:${student.id}`;
-      const tooManyGuesses = (wait: number) => new AppError('RATE_LIMITED', 'Too many wrong entry tokens; try again later', wait);
+      const tooManyGuesses = (wait: number) =>
+        new AppError('RATE_LIMITED', 'Too many wrong entry tokens; try again later', wait);
       const locked = await deps.entryTokenFailures.blockedFor(guesser);
       if (locked > 0) throw tooManyGuesses(locked);
       if (!entryToken || entryToken.trim().toUpperCase() !== live.entryToken.toUpperCase()) {
@@ -199,7 +259,11 @@ export function createSessionsService(deps: SessionsDeps) {
         ...order,
       });
       identities.remember(session.meta.id, session.meta);
-      if (created) logger.info({ sessionId: session.meta.id, examId, studentId: student.id }, 'session started');
+      if (created)
+        logger.info(
+          { sessionId: session.meta.id, examId, studentId: student.id },
+          'session started',
+        );
       return { view: presentSessionView(session, cached, now()), created };
     },
 
@@ -216,16 +280,26 @@ export function createSessionsService(deps: SessionsDeps) {
     ): Promise<SaveAck> {
       const identity = await ownIdentity(student, sessionId);
       const cached = await examOrNotFound(identity.examId);
-      const writes = checkAnswers(cached.exam, inputs, (i) => (options.batch ? `answers[${i}]` : 'body'));
+      const writes = checkAnswers(cached.exam, inputs, (i) =>
+        options.batch ? `answers[${i}]` : 'body',
+      );
       const ack = await hotStore.saveAnswers(sessionId, writes, {
-        now: now(), graceMs: deps.saveGraceMs, idempotencyKey: options.idempotencyKey, studentId: student.id,
+        now: now(),
+        graceMs: deps.saveGraceMs,
+        idempotencyKey: options.idempotencyKey,
+        studentId: student.id,
       });
       metrics.saves.inc({ transport: options.transport }, writes.length);
       return { saved: ack.saved, savedAt: iso(ack.savedAt) };
     },
 
-    async submit(student: StudentPrincipal, sessionId: string, idempotencyKey?: string): Promise<SessionResultView> {
-      const recordKey = idempotencyKey === undefined ? undefined : `submit:${sessionId}:${idempotencyKey}`;
+    async submit(
+      student: StudentPrincipal,
+      sessionId: string,
+      idempotencyKey?: string,
+    ): Promise<SessionResultView> {
+      const recordKey =
+        idempotencyKey === undefined ? undefined : `submit:${sessionId}:${idempotencyKey}`;
       await ownSession(student, sessionId);
       if (recordKey) {
         const remembered = await hotStore.getIdempotent(recordKey);
@@ -233,7 +307,12 @@ export function createSessionsService(deps: SessionsDeps) {
       }
       const { meta, result } = await finish(sessionId, 'STUDENT');
       const view = presentResult(meta, result, await examOrNotFound(meta.examId), now());
-      if (recordKey) return (await hotStore.putIdempotent(recordKey, view, IDEMPOTENCY_TTL_MS)) as SessionResultView;
+      if (recordKey)
+        return (await hotStore.putIdempotent(
+          recordKey,
+          view,
+          IDEMPOTENCY_TTL_MS,
+        )) as SessionResultView;
       return view;
     },
 
@@ -241,12 +320,24 @@ export function createSessionsService(deps: SessionsDeps) {
       const { meta } = await ownSession(student, sessionId);
       if (meta.status === 'IN_PROGRESS') throw new AppError('CONFLICT', 'Submit the session first');
       // Frozen but not graded (a crash in between): grading now is what submit would do.
-      const finished = meta.result ? { meta, result: meta.result } : await finish(sessionId, meta.submitReason ?? 'STUDENT');
-      return presentResult(finished.meta, finished.result, await examOrNotFound(meta.examId), now());
+      const finished = meta.result
+        ? { meta, result: meta.result }
+        : await finish(sessionId, meta.submitReason ?? 'STUDENT');
+      return presentResult(
+        finished.meta,
+        finished.result,
+        await examOrNotFound(meta.examId),
+        now(),
+      );
     },
 
     /** Anti-cheat signals: recorded off the answer path, batched by the hot store. */
-    async signal(student: StudentPrincipal, sessionId: string, type: SignalType, at: string | undefined): Promise<void> {
+    async signal(
+      student: StudentPrincipal,
+      sessionId: string,
+      type: SignalType,
+      at: string | undefined,
+    ): Promise<void> {
       await ownSession(student, sessionId);
       const parsed = at === undefined ? NaN : Date.parse(at);
       await hotStore.recordEvents([{ sessionId, type, at: Number.isNaN(parsed) ? now() : parsed }]);
@@ -276,7 +367,8 @@ export function createSessionsService(deps: SessionsDeps) {
         await finish(sessionId, 'TIME_UP', true);
         return true;
       } catch (err) {
-        if (err instanceof AppError && (err.code === 'CONFLICT' || err.code === 'NOT_FOUND')) return false;
+        if (err instanceof AppError && (err.code === 'CONFLICT' || err.code === 'NOT_FOUND'))
+          return false;
         throw err;
       }
     },

@@ -12,33 +12,62 @@ class FakeSocket implements PeerSocket {
   closedWith: number | undefined;
   pings = 0;
   terminated = false;
-  send(text: string) { this.sent.push(JSON.parse(text) as ServerMessage); }
-  close(code: number) { this.closedWith = code; }
-  ping() { this.pings += 1; }
-  terminate() { this.terminated = true; }
+  send(text: string) {
+    this.sent.push(JSON.parse(text) as ServerMessage);
+  }
+  close(code: number) {
+    this.closedWith = code;
+  }
+  ping() {
+    this.pings += 1;
+  }
+  terminate() {
+    this.terminated = true;
+  }
 }
 
-const student = (id: string, loginId = `login-${id}`): StudentPrincipal => ({ kind: 'student', id, loginId, classId: null, name: id });
+const student = (id: string, loginId = `login-${id}`): StudentPrincipal => ({
+  kind: 'student',
+  id,
+  loginId,
+  classId: null,
+  name: id,
+});
 const SID = '11111111-1111-4111-8111-111111111111';
 const QID = '22222222-2222-4222-8222-222222222222';
 
 /** The gateway with the exam runner's messages on it, over fake session actions. */
 function makeHub(clock = { t: 1_000_000 }) {
   const calls: string[] = [];
-  const hub = new SocketGateway(pino({ level: 'silent' }), { now: () => clock.t, heartbeatMs: 25_000, silentMs: 60_000 });
-  const socket = registerSessionSocket(hub, {
-    save: async (_s, _sessionId, inputs) => {
-      calls.push(`save:${String(inputs[0]!.answer)}`);
-      if (inputs[0]!.answer === 'late') throw new AppError('TIME_UP', 'Time is up');
-      await new Promise((r) => setTimeout(r, inputs[0]!.answer === 'slow' ? 20 : 0));
-      return { saved: 1, savedAt: new Date(clock.t).toISOString() };
+  const hub = new SocketGateway(pino({ level: 'silent' }), {
+    now: () => clock.t,
+    heartbeatMs: 25_000,
+    silentMs: 60_000,
+  });
+  const socket = registerSessionSocket(
+    hub,
+    {
+      save: async (_s, _sessionId, inputs) => {
+        calls.push(`save:${String(inputs[0]!.answer)}`);
+        if (inputs[0]!.answer === 'late') throw new AppError('TIME_UP', 'Time is up');
+        await new Promise((r) => setTimeout(r, inputs[0]!.answer === 'slow' ? 20 : 0));
+        return { saved: 1, savedAt: new Date(clock.t).toISOString() };
+      },
+      submit: async (_s, sessionId) => {
+        calls.push('submit');
+        return {
+          sessionId,
+          status: 'SCORED',
+          submittedAt: new Date(clock.t).toISOString(),
+          score: 1,
+        };
+      },
+      signal: async () => {
+        calls.push('signal');
+      },
     },
-    submit: async (_s, sessionId) => {
-      calls.push('submit');
-      return { sessionId, status: 'SCORED', submittedAt: new Date(clock.t).toISOString(), score: 1 };
-    },
-    signal: async () => { calls.push('signal'); },
-  }, () => clock.t);
+    () => clock.t,
+  );
   return { hub, calls, clock, notify: socket.notify };
 }
 
@@ -48,8 +77,12 @@ describe('the exam runner on the socket gateway', () => {
     const socket = new FakeSocket();
     const peer = hub.connect(socket, student('s1'));
     await peer.receive(JSON.stringify({ type: 'ping', id: 7 }));
-    await peer.receive(JSON.stringify({ type: 'save', id: 'a', sessionId: SID, questionId: QID, answer: 'B' }));
-    await peer.receive(JSON.stringify({ type: 'save', id: 'b', sessionId: SID, questionId: QID, answer: 'late' }));
+    await peer.receive(
+      JSON.stringify({ type: 'save', id: 'a', sessionId: SID, questionId: QID, answer: 'B' }),
+    );
+    await peer.receive(
+      JSON.stringify({ type: 'save', id: 'b', sessionId: SID, questionId: QID, answer: 'late' }),
+    );
     expect(socket.sent).toEqual([
       { type: 'pong', id: 7, serverNow: expect.any(String) },
       { type: 'saved', id: 'a', questionId: QID, savedAt: expect.any(String) },
@@ -63,10 +96,17 @@ describe('the exam runner on the socket gateway', () => {
     const peer = hub.connect(socket, student('s1'));
     await peer.receive('not json');
     await peer.receive(JSON.stringify({ type: 'dance', id: 1 }));
-    await peer.receive(JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: 'nope', answer: 'A' }));
+    await peer.receive(
+      JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: 'nope', answer: 'A' }),
+    );
     await peer.receive(JSON.stringify({ type: 'submit', id: 3, sessionId: SID, extra: 1 }));
     const errors = socket.sent as Extract<ServerMessage, { type: 'error' }>[];
-    expect(errors.map((e) => [e.id, e.code])).toEqual([[undefined, 'VALIDATION_FAILED'], [1, 'VALIDATION_FAILED'], [2, 'VALIDATION_FAILED'], [3, 'VALIDATION_FAILED']]);
+    expect(errors.map((e) => [e.id, e.code])).toEqual([
+      [undefined, 'VALIDATION_FAILED'],
+      [1, 'VALIDATION_FAILED'],
+      [2, 'VALIDATION_FAILED'],
+      [3, 'VALIDATION_FAILED'],
+    ]);
     expect(errors[2]!.message).toContain('questionId');
     expect(errors[3]!.message).toContain('extra');
     expect(calls).toEqual([]);
@@ -77,13 +117,30 @@ describe('the exam runner on the socket gateway', () => {
     const socket = new FakeSocket();
     const peer = hub.connect(socket, student('s1'));
     // JSON.stringify escapes both, so the frame is valid JSON that parses back to the bad text.
-    await peer.receive(JSON.stringify({ type: 'save', id: 1, sessionId: SID, questionId: QID, answer: 'a\u0000b' }));
-    await peer.receive(JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: QID, answer: 'x\ud800y' }));
-    await peer.receive(JSON.stringify({ type: 'save', id: 3, sessionId: SID, questionId: QID, answer: '\udc00' }));
-    await peer.receive(JSON.stringify({ type: 'save', id: 4, sessionId: SID, questionId: QID, answer: 'ok \ud83d\ude00' }));
+    await peer.receive(
+      JSON.stringify({ type: 'save', id: 1, sessionId: SID, questionId: QID, answer: 'a\u0000b' }),
+    );
+    await peer.receive(
+      JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: QID, answer: 'x\ud800y' }),
+    );
+    await peer.receive(
+      JSON.stringify({ type: 'save', id: 3, sessionId: SID, questionId: QID, answer: '\udc00' }),
+    );
+    await peer.receive(
+      JSON.stringify({
+        type: 'save',
+        id: 4,
+        sessionId: SID,
+        questionId: QID,
+        answer: 'ok \ud83d\ude00',
+      }),
+    );
     const sent = socket.sent as { type: string; id: number; code?: string; message?: string }[];
     expect(sent.map((m) => [m.id, m.type, m.code])).toEqual([
-      [1, 'error', 'VALIDATION_FAILED'], [2, 'error', 'VALIDATION_FAILED'], [3, 'error', 'VALIDATION_FAILED'], [4, 'saved', undefined],
+      [1, 'error', 'VALIDATION_FAILED'],
+      [2, 'error', 'VALIDATION_FAILED'],
+      [3, 'error', 'VALIDATION_FAILED'],
+      [4, 'saved', undefined],
     ]);
     expect(sent[0]!.message).toMatch(/^answer contains a NUL/);
     expect(calls).toEqual(['save:ok \ud83d\ude00']);
@@ -94,8 +151,12 @@ describe('the exam runner on the socket gateway', () => {
     const socket = new FakeSocket();
     const peer = hub.connect(socket, student('s1'));
     await Promise.all([
-      peer.receive(JSON.stringify({ type: 'save', id: 1, sessionId: SID, questionId: QID, answer: 'slow' })),
-      peer.receive(JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: QID, answer: 'fast' })),
+      peer.receive(
+        JSON.stringify({ type: 'save', id: 1, sessionId: SID, questionId: QID, answer: 'slow' }),
+      ),
+      peer.receive(
+        JSON.stringify({ type: 'save', id: 2, sessionId: SID, questionId: QID, answer: 'fast' }),
+      ),
       peer.receive(JSON.stringify({ type: 'submit', id: 3, sessionId: SID })),
     ]);
     expect(calls).toEqual(['save:slow', 'save:fast', 'submit']);
@@ -125,7 +186,12 @@ describe('the exam runner on the socket gateway', () => {
     notify({ type: 'closed', sessionId: SID, studentId: 'a', reason: 'TIME_UP' });
     for (const s of [a1, a2]) {
       expect(s.sent).toEqual([
-        { type: 'time', sessionId: SID, endsAt: new Date(5_000).toISOString(), serverNow: expect.any(String) },
+        {
+          type: 'time',
+          sessionId: SID,
+          endsAt: new Date(5_000).toISOString(),
+          serverNow: expect.any(String),
+        },
         { type: 'closed', sessionId: SID, reason: 'TIME_UP' },
       ]);
     }

@@ -1,4 +1,9 @@
-import { SaveMessage, SignalMessage, SubmitMessage, type SessionServerMessage } from '../../../contracts/ws/sessions.js';
+import {
+  SaveMessage,
+  SignalMessage,
+  SubmitMessage,
+  type SessionServerMessage,
+} from '../../../contracts/ws/sessions.js';
 import type { StudentPrincipal } from '../auth/index.js';
 import type { Peer, SocketGateway } from '../ws/index.js';
 import type { SessionsService } from './sessions.service.js';
@@ -12,7 +17,11 @@ const isStudent = (peer: Peer): peer is StudentPeer => peer.principal.kind === '
  * on the gateway, and its pushes: `time` after an extension and `closed` when a session
  * ends, to every socket of that student on this process.
  */
-export function registerSessionSocket(gateway: SocketGateway, sessions: Pick<SessionsService, 'save' | 'submit' | 'signal'>, now: () => number = Date.now) {
+export function registerSessionSocket(
+  gateway: SocketGateway,
+  sessions: Pick<SessionsService, 'save' | 'submit' | 'signal'>,
+  now: () => number = Date.now,
+) {
   const byStudent = new Map<string, Set<StudentPeer>>();
 
   gateway.handle<StudentPrincipal, SaveMessage>({
@@ -20,9 +29,21 @@ export function registerSessionSocket(gateway: SocketGateway, sessions: Pick<Ses
     schema: SaveMessage,
     from: ['student'],
     async run(m, peer) {
-      const input = { questionId: m.questionId, answer: m.answer, ...(m.clientTs ? { clientTs: m.clientTs } : {}) };
-      const ack = await sessions.save(peer.principal, m.sessionId, [input], { idempotencyKey: m.idempotencyKey, transport: 'ws', batch: false });
-      return { type: 'saved', questionId: m.questionId, savedAt: ack.savedAt } satisfies SessionServerMessage;
+      const input = {
+        questionId: m.questionId,
+        answer: m.answer,
+        ...(m.clientTs ? { clientTs: m.clientTs } : {}),
+      };
+      const ack = await sessions.save(peer.principal, m.sessionId, [input], {
+        idempotencyKey: m.idempotencyKey,
+        transport: 'ws',
+        batch: false,
+      });
+      return {
+        type: 'saved',
+        questionId: m.questionId,
+        savedAt: ack.savedAt,
+      } satisfies SessionServerMessage;
     },
   });
   gateway.handle<StudentPrincipal, SubmitMessage>({
@@ -30,7 +51,10 @@ export function registerSessionSocket(gateway: SocketGateway, sessions: Pick<Ses
     schema: SubmitMessage,
     from: ['student'],
     async run(m, peer) {
-      return { type: 'result', ...(await sessions.submit(peer.principal, m.sessionId)) } satisfies SessionServerMessage;
+      return {
+        type: 'result',
+        ...(await sessions.submit(peer.principal, m.sessionId)),
+      } satisfies SessionServerMessage;
     },
   });
   gateway.handle<StudentPrincipal, SignalMessage>({
@@ -62,7 +86,12 @@ export function registerSessionSocket(gateway: SocketGateway, sessions: Pick<Ses
       if (!mine) return;
       const message: SessionServerMessage =
         notice.type === 'time'
-          ? { type: 'time', sessionId: notice.sessionId, endsAt: new Date(notice.endsAt).toISOString(), serverNow: new Date(now()).toISOString() }
+          ? {
+              type: 'time',
+              sessionId: notice.sessionId,
+              endsAt: new Date(notice.endsAt).toISOString(),
+              serverNow: new Date(now()).toISOString(),
+            }
           : { type: 'closed', sessionId: notice.sessionId, reason: notice.reason };
       for (const peer of mine) peer.send(message);
     },

@@ -28,7 +28,10 @@ export function createSessionStaffService(deps: {
   const { hotStore, catalog, repo, bus, logger } = deps;
   const now = deps.now ?? Date.now;
 
-  async function sessionWithExam(staff: StaffPrincipal, sessionId: string): Promise<{ state: SessionState; cached: CachedExam }> {
+  async function sessionWithExam(
+    staff: StaffPrincipal,
+    sessionId: string,
+  ): Promise<{ state: SessionState; cached: CachedExam }> {
     const state = await hotStore.getSession(sessionId);
     const cached = state ? await catalog.get(state.meta.examId) : null;
     if (!state || !cached || !canReadExam(staff, cached.live.authorId)) throw notFound('Session');
@@ -47,18 +50,29 @@ export function createSessionStaffService(deps: {
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
       const student = await repo.studentCard(meta.studentId);
       return {
-        sessionId, examId: meta.examId, studentId: meta.studentId,
-        studentName: student?.name ?? '', nisn: student?.nisn ?? '', className: student?.className ?? null,
-        canGrade: hasPermission(staff, 'sessions:grade') && canWrite(staff, 'exams', cached.live.authorId),
+        sessionId,
+        examId: meta.examId,
+        studentId: meta.studentId,
+        studentName: student?.name ?? '',
+        nisn: student?.nisn ?? '',
+        className: student?.className ?? null,
+        canGrade:
+          hasPermission(staff, 'sessions:grade') && canWrite(staff, 'exams', cached.live.authorId),
         status: meta.status,
-        startedAt: iso(meta.startedAt)!, endsAt: iso(meta.endsAt)!, submittedAt: iso(meta.submittedAt),
+        startedAt: iso(meta.startedAt)!,
+        endsAt: iso(meta.endsAt)!,
+        submittedAt: iso(meta.submittedAt),
         score: meta.result?.score ?? null,
         maxScore: cached.exam.questions.reduce((sum, q) => sum + q.points, 0),
         pendingCount: meta.result?.pendingCount ?? 0,
         answers: cached.exam.questions.map((q, i) => {
           const item = graded.get(q.id);
           return {
-            questionId: q.id, position: i + 1, kind: q.kind, text: q.text, options: q.options,
+            questionId: q.id,
+            position: i + 1,
+            kind: q.kind,
+            text: q.text,
+            options: q.options,
             answer: answers[q.id]?.answer ?? null,
             correctAnswer: cached.key[q.id]?.correct ?? [],
             maxPoints: q.points,
@@ -72,33 +86,57 @@ export function createSessionStaffService(deps: {
     /** Adds minutes to this session's deadline (may pass the scheduled end: the proctor decides). */
     async extend(staff: StaffPrincipal, sessionId: string, minutes: number) {
       const { state } = await sessionWithExam(staff, sessionId);
-      if (state.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
+      if (state.meta.status !== 'IN_PROGRESS')
+        throw new AppError('SESSION_CLOSED', 'This session has been submitted');
       const meta = await hotStore.extend(sessionId, state.meta.endsAt + minutes * 60_000);
-      await bus.publish(SessionNoticeTopic, { type: 'time', sessionId, studentId: meta.studentId, endsAt: meta.endsAt })
-        .catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce an extension'));
-      return { sessionId, endsAt: new Date(meta.endsAt).toISOString(), serverNow: new Date(now()).toISOString() };
+      await bus
+        .publish(SessionNoticeTopic, {
+          type: 'time',
+          sessionId,
+          studentId: meta.studentId,
+          endsAt: meta.endsAt,
+        })
+        .catch((err: unknown) =>
+          logger.warn({ err, sessionId }, 'could not announce an extension'),
+        );
+      return {
+        sessionId,
+        endsAt: new Date(meta.endsAt).toISOString(),
+        serverNow: new Date(now()).toISOString(),
+      };
     },
 
     /**
      * A teacher's points for a text answer. When the last pending answer is graded the
      * session becomes SCORED with its final score.
      */
-    async grade(staff: StaffPrincipal, sessionId: string, questionId: string, points: number): Promise<StaffResultView> {
+    async grade(
+      staff: StaffPrincipal,
+      sessionId: string,
+      questionId: string,
+      points: number,
+    ): Promise<StaffResultView> {
       const { state, cached } = await sessionWithExam(staff, sessionId);
-      if (!canWrite(staff, 'exams', cached.live.authorId)) throw forbidden('You may only grade your own exams');
+      if (!canWrite(staff, 'exams', cached.live.authorId))
+        throw forbidden('You may only grade your own exams');
       const entry = cached.key[questionId];
       if (!entry) throw notFound('Question in this exam');
-      if (entry.kind !== 'text') throw conflict('Only written answers are graded by hand; choices are graded automatically');
+      if (entry.kind !== 'text')
+        throw conflict('Only written answers are graded by hand; choices are graded automatically');
       if (points > entry.points) throw invalid(`points must be between 0 and ${entry.points}`);
-      if (state.meta.status === 'IN_PROGRESS') throw conflict('The session has not been submitted yet');
-      const result = await repo.gradeAnswer({ sessionId, questionId, points, staffId: staff.id }, (current) =>
-        applyManualGrade(current.breakdown, questionId, points),
+      if (state.meta.status === 'IN_PROGRESS')
+        throw conflict('The session has not been submitted yet');
+      const result = await repo.gradeAnswer(
+        { sessionId, questionId, points, staffId: staff.id },
+        (current) => applyManualGrade(current.breakdown, questionId, points),
       );
       if (!result) throw conflict('The session has not been graded yet; try again in a moment');
       // PostgreSQL now holds the new result; drop the hot copy so every reader sees it.
       await hotStore.evictSession(sessionId);
       if (result.status === 'SCORED') {
-        await bus.publish(SessionScored, scoredEvent(sessionId, state.meta, result)).catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce a score'));
+        await bus
+          .publish(SessionScored, scoredEvent(sessionId, state.meta, result))
+          .catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce a score'));
       }
       return presentStaffResult(sessionId, result);
     },
@@ -107,9 +145,12 @@ export function createSessionStaffService(deps: {
     async releaseResults(staff: StaffPrincipal, examId: string) {
       const cached = await catalog.get(examId);
       if (!cached || !canReadExam(staff, cached.live.authorId)) throw notFound('Exam');
-      if (!canWrite(staff, 'exams', cached.live.authorId)) throw forbidden('You may only release results of your own exams');
+      if (!canWrite(staff, 'exams', cached.live.authorId))
+        throw forbidden('You may only release results of your own exams');
       if (cached.exam.resultPolicy !== 'manual') {
-        throw conflict(`This exam's results follow the policy "${cached.exam.resultPolicy}"; there is nothing to release`);
+        throw conflict(
+          `This exam's results follow the policy "${cached.exam.resultPolicy}"; there is nothing to release`,
+        );
       }
       const at = await repo.releaseResults(examId);
       if (!at) throw notFound('Exam');

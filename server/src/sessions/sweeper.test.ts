@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createClass, createStudent, createTestApp, login, type TestApp } from '../../test/harness.js';
+import {
+  bearer,
+  createClass,
+  createStudent,
+  createTestApp,
+  login,
+  type TestApp,
+} from '../../test/harness.js';
 import { createPublishedExam } from './test-factories.js';
 
 let t: TestApp;
@@ -13,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; at: number }> {
+async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<{ value: T; at: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -27,14 +37,32 @@ describe('the expiry sweeper', () => {
   it('grades a session nobody submitted shortly after endsAt + grace, on what was saved', async () => {
     const scheduledEnd = new Date(Date.now() + 3000);
     const exam = await createPublishedExam(t.sql, {
-      targets: [{ type: 'CLASS', value: classId }], scheduledEnd,
-      questions: [{ kind: 'single', options: ['A', 'B'], correct: ['A'], points: 1 }, { kind: 'single', options: ['A', 'B'], correct: ['B'], points: 1 }],
+      targets: [{ type: 'CLASS', value: classId }],
+      scheduledEnd,
+      questions: [
+        { kind: 'single', options: ['A', 'B'], correct: ['A'], points: 1 },
+        { kind: 'single', options: ['A', 'B'], correct: ['B'], points: 1 },
+      ],
     });
     const s = await createStudent(t.sql, { classId });
-    const headers = bearer((await login(t.app, { nisn: s.nisn, password: s.password })).accessToken);
-    const { sessionId, endsAt } = (await t.app.inject({ method: 'POST', url: `/api/v1/exams/${exam.id}/sessions`, headers, payload: { entryToken: exam.entryToken } })).json();
+    const headers = bearer(
+      (await login(t.app, { nisn: s.nisn, password: s.password })).accessToken,
+    );
+    const { sessionId, endsAt } = (
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/exams/${exam.id}/sessions`,
+        headers,
+        payload: { entryToken: exam.entryToken },
+      })
+    ).json();
     expect(endsAt).toBe(scheduledEnd.toISOString());
-    await t.app.inject({ method: 'PUT', url: `/api/v1/sessions/${sessionId}/answers`, headers, payload: { questionId: exam.questionIds[0], answer: 'A' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/sessions/${sessionId}/answers`,
+      headers,
+      payload: { questionId: exam.questionIds[0], answer: 'A' },
+    });
 
     const graded = await waitFor(async () => {
       const [row] = await t.sql<{ status: string; reason: string; score: number }[]>`
@@ -45,7 +73,9 @@ describe('the expiry sweeper', () => {
     const lateBy = graded.at - (scheduledEnd.getTime() + t.config.saveGraceMs);
     expect(lateBy).toBeGreaterThanOrEqual(0);
     expect(lateBy).toBeLessThan(2500);
-    const result = (await t.app.inject({ method: 'GET', url: `/api/v1/sessions/${sessionId}/result`, headers })).json();
+    const result = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/sessions/${sessionId}/result`, headers })
+    ).json();
     expect(result).toMatchObject({ status: 'SCORED', score: 1, maxScore: 2 });
   });
 
@@ -73,15 +103,32 @@ describe('the expiry sweeper', () => {
 
     const rows = await t.sql<{ id: string; status: string; reason: string; score: number }[]>`
       SELECT id, status, submit_reason AS reason, score::float AS score FROM exam_sessions WHERE id IN (${overdue}, ${ungraded})`;
-    expect(rows.find((r) => r.id === overdue)).toMatchObject({ status: 'SCORED', reason: 'TIME_UP', score: 2 });
-    expect(rows.find((r) => r.id === ungraded)).toMatchObject({ status: 'SCORED', reason: 'STUDENT', score: 0 });
+    expect(rows.find((r) => r.id === overdue)).toMatchObject({
+      status: 'SCORED',
+      reason: 'TIME_UP',
+      score: 2,
+    });
+    expect(rows.find((r) => r.id === ungraded)).toMatchObject({
+      status: 'SCORED',
+      reason: 'STUDENT',
+      score: 0,
+    });
   });
 
   it('leaves an extended session alone', async () => {
     const exam = await createPublishedExam(t.sql, { targets: [{ type: 'CLASS', value: classId }] });
     const s = await createStudent(t.sql, { classId });
-    const headers = bearer((await login(t.app, { nisn: s.nisn, password: s.password })).accessToken);
-    const { sessionId } = (await t.app.inject({ method: 'POST', url: `/api/v1/exams/${exam.id}/sessions`, headers, payload: { entryToken: exam.entryToken } })).json();
+    const headers = bearer(
+      (await login(t.app, { nisn: s.nisn, password: s.password })).accessToken,
+    );
+    const { sessionId } = (
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/exams/${exam.id}/sessions`,
+        headers,
+        payload: { entryToken: exam.entryToken },
+      })
+    ).json();
     await t.ctx.hotStore.extend(sessionId, Date.now() + 60_000);
     await t.ctx.sessions.sweeper.tick({ scanDatabase: true });
     expect((await t.ctx.hotStore.getSession(sessionId))?.meta.status).toBe('IN_PROGRESS');

@@ -59,7 +59,10 @@ export function createSweeper(deps: {
     const ids = await hotStore.dueForExpiry(now, graceMs, batch);
     if (options.scanDatabase || now - lastDatabaseScan >= databaseScanMs) {
       lastDatabaseScan = now;
-      ids.push(...(await repo.overdueSessionIds(graceMs, batch)), ...(await repo.ungradedSubmittedIds(batch)));
+      ids.push(
+        ...(await repo.overdueSessionIds(graceMs, batch)),
+        ...(await repo.ungradedSubmittedIds(batch)),
+      );
     }
     if (ids.length > 0) await expire(ids);
   }

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
-import type { AnswerKey, PublishedExam, PublishedQuestion } from '../../../contracts/published-exam.js';
+import type {
+  AnswerKey,
+  PublishedExam,
+  PublishedQuestion,
+} from '../../../contracts/published-exam.js';
 import type { Sql } from '../platform/postgres.js';
 
 /**
@@ -33,8 +37,20 @@ export interface ExamSpec {
 }
 
 export const DEFAULT_QUESTIONS: QuestionSpec[] = [
-  { kind: 'single', text: '<p>2 + 2 = ?</p>', options: ['A', 'B', 'C', 'D'], correct: ['B'], points: 2 },
-  { kind: 'multi', text: '<p>Prime numbers?</p>', options: ['A', 'B', 'C', 'D'], correct: ['A', 'C'], points: 4 },
+  {
+    kind: 'single',
+    text: '<p>2 + 2 = ?</p>',
+    options: ['A', 'B', 'C', 'D'],
+    correct: ['B'],
+    points: 2,
+  },
+  {
+    kind: 'multi',
+    text: '<p>Prime numbers?</p>',
+    options: ['A', 'B', 'C', 'D'],
+    correct: ['A', 'C'],
+    points: 4,
+  },
   { kind: 'text', text: '<p>Explain photosynthesis.</p>', points: 5 },
 ];
 
@@ -57,14 +73,23 @@ export async function createPublishedExam(sql: Sql, spec: ExamSpec = {}): Promis
   const questions: PublishedQuestion[] = [];
   const key: AnswerKey = {};
   for (const [i, q] of specs.entries()) {
-    const options = (q.options ?? []).map((id) => ({ id, text: `<p>Option ${id} of ${i + 1}</p>` }));
+    const options = (q.options ?? []).map((id) => ({
+      id,
+      text: `<p>Option ${id} of ${i + 1}</p>`,
+    }));
     const points = q.points ?? 1;
     const [row] = await sql<{ id: string }[]>`
       INSERT INTO questions (author_id, kind, text, options, correct, points)
       VALUES (${spec.authorId ?? null}, ${q.kind}, ${q.text ?? `<p>Question ${i + 1}</p>`}, ${sql.json(options)},
               ${sql.json(q.correct ?? [])}, ${points})
       RETURNING id`;
-    questions.push({ id: row!.id, kind: q.kind, text: q.text ?? `<p>Question ${i + 1}</p>`, options, points });
+    questions.push({
+      id: row!.id,
+      kind: q.kind,
+      text: q.text ?? `<p>Question ${i + 1}</p>`,
+      options,
+      points,
+    });
     key[row!.id] = { kind: q.kind, correct: q.correct ?? [], points };
   }
 

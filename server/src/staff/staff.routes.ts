@@ -21,7 +21,10 @@ const security = [{ bearer: [] }];
 const noContent = { 204: Type.Null(), ...errorResponses };
 
 /** Staff accounts, roles and the permission catalogue under /api/v1/admin. */
-export const staffRoutes: FastifyPluginAsyncTypebox<{ staff: StaffService; guards: Guards }> = async (app, { staff: service, guards }) => {
+export const staffRoutes: FastifyPluginAsyncTypebox<{
+  staff: StaffService;
+  guards: Guards;
+}> = async (app, { staff: service, guards }) => {
   const canRead = guards.requirePermission('staff:read');
   const canWrite = guards.requirePermission('staff:write');
   app.addHook('onRequest', guards.staff);

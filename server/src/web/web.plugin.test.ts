@@ -17,7 +17,9 @@ beforeAll(async () => {
   writeFileSync(path.join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
   app = Fastify();
   app.get('/api/v1/exams', async () => ({ items: [] }));
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'NOT_FOUND', message: request.url } }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'NOT_FOUND', message: request.url } }),
+  );
   await app.register(webPlugin, { root });
   await app.ready();
 });
@@ -29,7 +31,12 @@ afterAll(async () => {
 
 describe('the web app plugin', () => {
   it('serves index.html at / and at client-side routes, never cached', async () => {
-    for (const url of ['/', '/exams', '/session/5b2de164-3d07-44bd-9989-868cf6620668', '/admin/exams/new?x=1']) {
+    for (const url of [
+      '/',
+      '/exams',
+      '/session/5b2de164-3d07-44bd-9989-868cf6620668',
+      '/admin/exams/new?x=1',
+    ]) {
       const res = await app.inject({ url, headers: html });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
@@ -48,8 +55,17 @@ describe('the web app plugin', () => {
   });
 
   it('leaves the API and the operator paths alone', async () => {
-    expect((await app.inject({ url: '/api/v1/exams', headers: html })).json()).toEqual({ items: [] });
-    for (const url of ['/api/v1/nope', '/health/nope', '/metrics', '/docs/x', '/openapi.json', '/uploads/x.png']) {
+    expect((await app.inject({ url: '/api/v1/exams', headers: html })).json()).toEqual({
+      items: [],
+    });
+    for (const url of [
+      '/api/v1/nope',
+      '/health/nope',
+      '/metrics',
+      '/docs/x',
+      '/openapi.json',
+      '/uploads/x.png',
+    ]) {
       const res = await app.inject({ url, headers: html });
       expect(res.statusCode, url).toBe(404);
       expect(res.json().error.code).toBe('NOT_FOUND');
@@ -57,7 +73,9 @@ describe('the web app plugin', () => {
   });
 
   it('answers 404 to a non-HTML request for an unknown path and to a missing asset', async () => {
-    expect((await app.inject({ url: '/nope', headers: { accept: 'application/json' } })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ url: '/nope', headers: { accept: 'application/json' } })).statusCode,
+    ).toBe(404);
     // …but the root is always the app, whatever the client accepts (curl, monitors).
     expect((await app.inject({ url: '/', headers: { accept: '*/*' } })).statusCode).toBe(200);
     expect((await app.inject({ url: '/assets/missing.js', headers: html })).statusCode).toBe(404);

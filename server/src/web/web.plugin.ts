@@ -47,7 +47,10 @@ function isServerPath(url: string): boolean {
  * — for any other GET that asks for HTML (client-side routes such as /session/…).
  * Everything else falls through to the API's 404.
  */
-export async function webPlugin(app: FastifyInstance, options: WebPluginOptions = {}): Promise<void> {
+export async function webPlugin(
+  app: FastifyInstance,
+  options: WebPluginOptions = {},
+): Promise<void> {
   const root = options.root ?? findWebDist();
   if (!root) {
     app.log.warn('web app not built (run `npm run build:web`): serving the API only');
@@ -68,7 +71,9 @@ export async function webPlugin(app: FastifyInstance, options: WebPluginOptions 
 
   // Top-level files other than index.html (favicon.svg, robots.txt…), read once at start.
   const topLevel = new Set(
-    readdirSync(root).filter((name) => name !== 'index.html' && statSync(path.join(root, name)).isFile()),
+    readdirSync(root).filter(
+      (name) => name !== 'index.html' && statSync(path.join(root, name)).isFile(),
+    ),
   );
 
   const sendIndex = (reply: FastifyReply) => reply.sendFile('index.html', root);

@@ -9,8 +9,12 @@ import { SocketGateway, type PeerSocket } from './gateway.js';
 class FakeSocket implements PeerSocket {
   sent: Record<string, unknown>[] = [];
   closedWith: number | undefined;
-  send(text: string) { this.sent.push(JSON.parse(text) as Record<string, unknown>); }
-  close(code: number) { this.closedWith = code; }
+  send(text: string) {
+    this.sent.push(JSON.parse(text) as Record<string, unknown>);
+  }
+  close(code: number) {
+    this.closedWith = code;
+  }
   ping() {}
   terminate() {}
 }
@@ -20,7 +24,11 @@ class FakeSocket implements PeerSocket {
  * folder and its contracts/ws/<feature>.ts: a schema, and a handler registered on the
  * gateway. Nothing in ws/ changes. (A tiny "demo" feature, for this test.)
  */
-const DemoEcho = Strict({ type: Type.Literal('demo.echo'), id: Type.Optional(MessageId), text: Type.String({ maxLength: 20 }) });
+const DemoEcho = Strict({
+  type: Type.Literal('demo.echo'),
+  id: Type.Optional(MessageId),
+  text: Type.String({ maxLength: 20 }),
+});
 function registerDemoFeature(gateway: SocketGateway) {
   gateway.handle<{ kind: 'staff' | 'student'; id: string }, { type: 'demo.echo'; text: string }>({
     type: 'demo.echo',
@@ -47,8 +55,18 @@ describe('SocketGateway', () => {
     await peer.receive(JSON.stringify({ type: 'demo.echo', id: 'd', text: 'boom' }));
     expect(socket.sent).toEqual([
       { type: 'demo.echoed', id: 'a', text: 'hello', by: 'teacher-1' },
-      { type: 'error', id: 'b', code: 'VALIDATION_FAILED', message: expect.stringContaining('text') },
-      { type: 'error', id: 'c', code: 'VALIDATION_FAILED', message: expect.stringContaining('extra') },
+      {
+        type: 'error',
+        id: 'b',
+        code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('text'),
+      },
+      {
+        type: 'error',
+        id: 'c',
+        code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('extra'),
+      },
       { type: 'error', id: 'd', code: 'CONFLICT', message: 'not now' },
     ]);
   });
@@ -72,7 +90,9 @@ describe('SocketGateway', () => {
     const g = gateway();
     registerDemoFeature(g);
     expect(() => registerDemoFeature(g)).toThrow(/has a handler already/);
-    expect(() => g.handle({ type: 'ping', schema: DemoEcho, from: ['staff'], run: async () => undefined })).toThrow();
+    expect(() =>
+      g.handle({ type: 'ping', schema: DemoEcho, from: ['staff'], run: async () => undefined }),
+    ).toThrow();
   });
 
   it('tells features of each socket and its end, and kicks the sockets of a revoked login of either kind', () => {

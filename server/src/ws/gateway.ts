@@ -7,7 +7,11 @@ import {
   type MessageId,
 } from '../../../contracts/ws/gateway.js';
 import { AppError } from '../platform/errors.js';
-import { compileMessageValidator, findUnstorableText, UNSTORABLE_MESSAGE } from '../platform/validation.js';
+import {
+  compileMessageValidator,
+  findUnstorableText,
+  UNSTORABLE_MESSAGE,
+} from '../platform/validation.js';
 
 /**
  * One socket for every feature (ARCHITECTURE.md, "Wave 2"): the gateway owns what all
@@ -36,7 +40,10 @@ export interface SocketPrincipal {
 export type OutboundMessage = { type: string; id?: MessageId } & Record<string, unknown>;
 
 /** A feature's inbound message type. */
-export interface MessageHandler<P extends SocketPrincipal = SocketPrincipal, M extends { type: string } = { type: string }> {
+export interface MessageHandler<
+  P extends SocketPrincipal = SocketPrincipal,
+  M extends { type: string } = { type: string },
+> {
   type: M['type'];
   /** the frame's schema (contracts/ws/<feature>.ts); unknown fields are refused */
   schema: TSchema;
@@ -53,7 +60,8 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
-const isMessageId = (v: unknown): v is MessageId => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+const isMessageId = (v: unknown): v is MessageId =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
 
 interface Registered {
   handler: MessageHandler;
@@ -101,25 +109,45 @@ export class Peer<P extends SocketPrincipal = SocketPrincipal> {
       this.fail(undefined, 'VALIDATION_FAILED', 'A message must be a JSON object');
       return Promise.resolve();
     }
-    const id = typeof raw === 'object' && raw !== null && isMessageId((raw as { id?: unknown }).id) ? (raw as { id: MessageId }).id : undefined;
+    const id =
+      typeof raw === 'object' && raw !== null && isMessageId((raw as { id?: unknown }).id)
+        ? (raw as { id: MessageId }).id
+        : undefined;
     if (this.windowCount > this.gateway.maxPerSecond) {
-      this.fail(id, 'RATE_LIMITED', `More than ${this.gateway.maxPerSecond} messages a second; slow down`);
+      this.fail(
+        id,
+        'RATE_LIMITED',
+        `More than ${this.gateway.maxPerSecond} messages a second; slow down`,
+      );
       return Promise.resolve();
     }
-    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    const type =
+      typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
     if (type === 'ping') {
-      this.send({ type: 'pong', ...(id !== undefined ? { id } : {}), serverNow: new Date(now).toISOString() } satisfies GatewayServerMessage);
+      this.send({
+        type: 'pong',
+        ...(id !== undefined ? { id } : {}),
+        serverNow: new Date(now).toISOString(),
+      } satisfies GatewayServerMessage);
       return Promise.resolve();
     }
     const registered = this.gateway.resolve(this.principal, type);
     if (typeof registered === 'string') {
-      this.fail(id, registered === 'unknown' ? 'VALIDATION_FAILED' : 'FORBIDDEN', registered === 'unknown'
-        ? `type must be one of ${['ping', ...this.gateway.typesFor(this.principal)].join(', ')}`
-        : `A ${this.principal.kind} cannot send ${String(type)}`);
+      this.fail(
+        id,
+        registered === 'unknown' ? 'VALIDATION_FAILED' : 'FORBIDDEN',
+        registered === 'unknown'
+          ? `type must be one of ${['ping', ...this.gateway.typesFor(this.principal)].join(', ')}`
+          : `A ${this.principal.kind} cannot send ${String(type)}`,
+      );
       return Promise.resolve();
     }
     if (!this.check(raw, id, registered)) return Promise.resolve();
-    const run = this.chain.then(() => this.dispatch(raw as { type: string }, id, registered.handler).catch((err: unknown) => this.failWith(id, err)));
+    const run = this.chain.then(() =>
+      this.dispatch(raw as { type: string }, id, registered.handler).catch((err: unknown) =>
+        this.failWith(id, err),
+      ),
+    );
     this.chain = run;
     return run;
   }
@@ -127,29 +155,46 @@ export class Peer<P extends SocketPrincipal = SocketPrincipal> {
   private check(raw: unknown, id: MessageId | undefined, { validate }: Registered): boolean {
     const unstorable = findUnstorableText(raw, 'message');
     if (unstorable) {
-      this.fail(id, 'VALIDATION_FAILED', `${unstorable.replace(/^message\./, '')} ${UNSTORABLE_MESSAGE}`);
+      this.fail(
+        id,
+        'VALIDATION_FAILED',
+        `${unstorable.replace(/^message\./, '')} ${UNSTORABLE_MESSAGE}`,
+      );
       return false;
     }
     if (validate(raw)) return true;
     const e = validate.errors?.[0];
     const field = e?.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'message';
-    const extra = e?.keyword === 'additionalProperties' ? ` (${String(e.params['additionalProperty'])})` : '';
+    const extra =
+      e?.keyword === 'additionalProperties' ? ` (${String(e.params['additionalProperty'])})` : '';
     this.fail(id, 'VALIDATION_FAILED', `${field} ${e?.message ?? 'is invalid'}${extra}`);
     return false;
   }
 
-  private async dispatch(message: { type: string }, id: MessageId | undefined, handler: MessageHandler): Promise<void> {
+  private async dispatch(
+    message: { type: string },
+    id: MessageId | undefined,
+    handler: MessageHandler,
+  ): Promise<void> {
     const reply = await handler.run(message, this as Peer);
     if (reply) this.send({ ...reply, ...(id !== undefined ? { id } : {}) });
   }
 
   private fail(id: MessageId | undefined, code: string, message: string): void {
-    this.send({ type: 'error', ...(id !== undefined ? { id } : {}), code, message } satisfies GatewayServerMessage);
+    this.send({
+      type: 'error',
+      ...(id !== undefined ? { id } : {}),
+      code,
+      message,
+    } satisfies GatewayServerMessage);
   }
 
   private failWith(id: MessageId | undefined, err: unknown): void {
     if (err instanceof AppError) return this.fail(id, err.code, err.message);
-    this.gateway.logger.error({ err, principal: this.principal.kind, principalId: this.principal.id }, 'websocket message failed');
+    this.gateway.logger.error(
+      { err, principal: this.principal.kind, principalId: this.principal.id },
+      'websocket message failed',
+    );
     this.fail(id, 'INTERNAL', 'Something went wrong on our side; it has been logged');
   }
 }
@@ -178,9 +223,15 @@ export class SocketGateway {
   }
 
   /** A feature's message type; each type has one owner. */
-  handle<P extends SocketPrincipal, M extends { type: string }>(handler: MessageHandler<P, M>): void {
-    if (handler.type === 'ping' || this.handlers.has(handler.type)) throw new Error(`socket message type ${handler.type} has a handler already`);
-    this.handlers.set(handler.type, { handler: handler as unknown as MessageHandler, validate: compileMessageValidator(handler.schema) });
+  handle<P extends SocketPrincipal, M extends { type: string }>(
+    handler: MessageHandler<P, M>,
+  ): void {
+    if (handler.type === 'ping' || this.handlers.has(handler.type))
+      throw new Error(`socket message type ${handler.type} has a handler already`);
+    this.handlers.set(handler.type, {
+      handler: handler as unknown as MessageHandler,
+      validate: compileMessageValidator(handler.schema),
+    });
   }
 
   /** Features that push (notices, rooms) learn of each socket, and of its end. */
@@ -200,7 +251,9 @@ export class SocketGateway {
   }
 
   typesFor(principal: SocketPrincipal): string[] {
-    return [...this.handlers.values()].filter((r) => r.handler.from.includes(principal.kind)).map((r) => r.handler.type);
+    return [...this.handlers.values()]
+      .filter((r) => r.handler.from.includes(principal.kind))
+      .map((r) => r.handler.type);
   }
 
   get size(): number {
@@ -225,7 +278,8 @@ export class SocketGateway {
   revoke(event: { userKind: string; userId: string; loginId: string; reason: string }): void {
     for (const peer of this.peers) {
       const p = peer.principal;
-      if (p.kind !== event.userKind || p.id !== event.userId || p.loginId !== event.loginId) continue;
+      if (p.kind !== event.userKind || p.id !== event.userId || p.loginId !== event.loginId)
+        continue;
       const reason = event.reason === 'REPLACED' ? 'SESSION_REPLACED' : 'SIGNED_OUT';
       peer.send({ type: 'kicked', reason } satisfies GatewayServerMessage);
       peer.socket.close(CLOSE_KICKED, reason);

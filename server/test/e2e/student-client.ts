@@ -12,12 +12,20 @@ export class StudentClient {
   private readonly pending = new Map<string, (m: Record<string, unknown>) => void>();
   private nextId = 0;
 
-  constructor(readonly base: string, readonly nisn: string, readonly password: string) {}
+  constructor(
+    readonly base: string,
+    readonly nisn: string,
+    readonly password: string,
+  ) {}
 
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -27,13 +35,19 @@ export class StudentClient {
   }
 
   async login() {
-    const res = await this.call('POST', '/api/v1/auth/login', { nisn: this.nisn, password: this.password });
-    if (res.status !== 200) throw new Error(`login ${this.nisn}: ${res.status} ${JSON.stringify(res.body)}`);
+    const res = await this.call('POST', '/api/v1/auth/login', {
+      nisn: this.nisn,
+      password: this.password,
+    });
+    if (res.status !== 200)
+      throw new Error(`login ${this.nisn}: ${res.status} ${JSON.stringify(res.body)}`);
     this.token = res.body['accessToken'] as string;
   }
 
   async connect(): Promise<void> {
-    const ws = new WebSocket(`${this.base.replace(/^http/, 'ws')}/api/v1/ws?token=${encodeURIComponent(this.token)}`);
+    const ws = new WebSocket(
+      `${this.base.replace(/^http/, 'ws')}/api/v1/ws?token=${encodeURIComponent(this.token)}`,
+    );
     ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as Record<string, unknown>;
       this.seen.push({ where: `ws ${String(m['type'])}`, body: m });
@@ -54,7 +68,10 @@ export class StudentClient {
   request(message: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
     const id = `m${++this.nextId}`;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${String(message['type'])} ${id}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no reply to ${String(message['type'])} ${id}`)),
+        timeoutMs,
+      );
       this.pending.set(id, (m) => {
         clearTimeout(timer);
         resolve(m);

@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 /** Each student answers every question `rounds` times: sockets for even students, HTTP for odd. */
-async function answerAll(students: Student[], exam: PublishedExam, rounds: number, onProgress?: () => void): Promise<void> {
+async function answerAll(
+  students: Student[],
+  exam: PublishedExam,
+  rounds: number,
+  onProgress?: () => void,
+): Promise<void> {
   await Promise.all(
     students.map(async (s, i) => {
       for (let r = 0; r < rounds; r += 1) {
@@ -35,15 +40,23 @@ it('kill -9 of one app process mid-exam: its clients move to the other, nothing 
   const [a, b] = [await d.start(), await d.start()];
   const exam = await publishExam(b.url, d.sql);
   // Every student starts on A (the one that dies) and knows B as the fallback.
-  const students = await Promise.all(Array.from({ length: 12 }, () => Student.enrol(d!.sql, exam, [a.url, b.url])));
-  await Promise.all(students.map(async (s, i) => {
-    await s.login();
-    await s.start(exam);
-    if (i % 2 === 0) await s.openSocket();
-  }));
+  const students = await Promise.all(
+    Array.from({ length: 12 }, () => Student.enrol(d!.sql, exam, [a.url, b.url])),
+  );
+  await Promise.all(
+    students.map(async (s, i) => {
+      await s.login();
+      await s.start(exam);
+      if (i % 2 === 0) await s.openSocket();
+    }),
+  );
 
   // A drains part of the log: its shards must move to B's writer when it dies.
-  await expect.poll(async () => (await d!.leaseOwners()).filter((o) => o?.includes(`:${a.child.pid}:`)).length).toBeGreaterThan(0);
+  await expect
+    .poll(
+      async () => (await d!.leaseOwners()).filter((o) => o?.includes(`:${a.child.pid}:`)).length,
+    )
+    .toBeGreaterThan(0);
 
   let saves = 0;
   const killAfter = 60;
@@ -62,7 +75,10 @@ it('kill -9 of one app process mid-exam: its clients move to the other, nothing 
     expect(views[i]!.score).toBe(s.expectedScore(exam.questions));
     const durable = await durableSession(d.sql, s.sessionId);
     expect(durable.answers).toEqual(s.acked);
-    expect(durable.session).toMatchObject({ status: 'SCORED', result: { score: views[i]!.score, submittedAt: Date.parse(views[i]!.submittedAt) } });
+    expect(durable.session).toMatchObject({
+      status: 'SCORED',
+      result: { score: views[i]!.score, submittedAt: Date.parse(views[i]!.submittedAt) },
+    });
   }
   expect(await d.logState()).toEqual({ pending: 0, unacked: 0 });
 });

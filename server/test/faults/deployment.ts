@@ -28,7 +28,11 @@ export interface Deployment {
    * uses decides which worker serves it: load reaches every worker by construction, even one
    * that started listening late. Closed with the deployment.
    */
-  connectionsToEachWorker(server: ServerProcess, workers: number, perWorker: number): Promise<WorkerConnection[][]>;
+  connectionsToEachWorker(
+    server: ServerProcess,
+    workers: number,
+    perWorker: number,
+  ): Promise<WorkerConnection[][]>;
   close(): Promise<void>;
 }
 
@@ -38,7 +42,9 @@ export interface WorkerConnection {
   client: Client;
 }
 
-export async function deploy(options: { database?: { url: string; sql: Sql }; shards?: number; leaseMs?: number } = {}): Promise<Deployment> {
+export async function deploy(
+  options: { database?: { url: string; sql: Sql }; shards?: number; leaseMs?: number } = {},
+): Promise<Deployment> {
   const owned = options.database ? undefined : await createTestDatabase();
   const database = options.database ?? { url: owned!.url, sql: owned!.sql };
   const redisUrl = new URL(freshRedisUrl(options.shards ?? 4));
@@ -85,22 +91,28 @@ export async function deploy(options: { database?: { url: string; sql: Sql }; sh
       return { pending, unacked };
     },
     async leaseOwners() {
-      return Promise.all(Array.from({ length: shards }, (_, shard) => redis.get(`${prefix}lease:{L${shard}}`)));
+      return Promise.all(
+        Array.from({ length: shards }, (_, shard) => redis.get(`${prefix}lease:{L${shard}}`)),
+      );
     },
     async connectionsToEachWorker(server, workers, perWorker) {
       const byPid = new Map<number, WorkerConnection[]>();
-      const full = () => byPid.size === workers && [...byPid.values()].every((held) => held.length === perWorker);
+      const full = () =>
+        byPid.size === workers && [...byPid.values()].every((held) => held.length === perWorker);
       const deadline = Date.now() + 60_000;
       while (!full()) {
         if (Date.now() > deadline) {
           const held = [...byPid].map(([pid, list]) => `${pid}: ${list.length}`).join(', ');
-          throw new Error(`could not reach ${workers} workers with ${perWorker} connections each (${held})`);
+          throw new Error(
+            `could not reach ${workers} workers with ${perWorker} connections each (${held})`,
+          );
         }
         const client = new Client(server.url);
         clients.push(client);
         const pid = await workerOf(server, client);
         const held = byPid.get(pid) ?? [];
-        if (held.length < perWorker && (byPid.has(pid) || byPid.size < workers)) byPid.set(pid, [...held, { pid, client }]);
+        if (held.length < perWorker && (byPid.has(pid) || byPid.size < workers))
+          byPid.set(pid, [...held, { pid, client }]);
         else await client.close();
       }
       return [...byPid.values()];
@@ -115,7 +127,11 @@ export async function deploy(options: { database?: { url: string; sql: Sql }; sh
 }
 
 /** Polls until `check` holds (or fails the test with `what`). */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
@@ -147,10 +163,17 @@ function requestLogs(output: string): RequestLog[] {
  * The pids of the processes that completed a request (LOG_LEVEL=info), of the requests
  * `which` picks (all by default): who served traffic.
  */
-export function servingPids(output: string, which: (req: { method: string; url: string }) => boolean = () => true): Set<number> {
+export function servingPids(
+  output: string,
+  which: (req: { method: string; url: string }) => boolean = () => true,
+): Set<number> {
   const logs = requestLogs(output);
-  const picked = new Set(logs.filter((l) => l.msg === 'incoming request' && l.req && which(l.req)).map((l) => l.reqId));
-  return new Set(logs.filter((l) => l.msg === 'request completed' && picked.has(l.reqId)).map((l) => l.pid));
+  const picked = new Set(
+    logs.filter((l) => l.msg === 'incoming request' && l.req && which(l.req)).map((l) => l.reqId),
+  );
+  return new Set(
+    logs.filter((l) => l.msg === 'request completed' && picked.has(l.reqId)).map((l) => l.pid),
+  );
 }
 
 /**
@@ -160,14 +183,21 @@ export function servingPids(output: string, which: (req: { method: string; url: 
  */
 async function workerOf(server: ServerProcess, client: Client): Promise<number> {
   const reqId = `which-worker-${randomBytes(8).toString('hex')}`;
-  const res = await client.request({ method: 'GET', path: '/which-worker', headers: { 'x-request-id': reqId } });
+  const res = await client.request({
+    method: 'GET',
+    path: '/which-worker',
+    headers: { 'x-request-id': reqId },
+  });
   await res.body.dump();
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const [line] = requestLogs(server.output()).filter((l) => l.reqId === reqId && l.msg === 'request completed');
+    const [line] = requestLogs(server.output()).filter(
+      (l) => l.reqId === reqId && l.msg === 'request completed',
+    );
     if (line) return line.pid;
     // The log line travels through a pipe and may land a moment after the response.
-    if (Date.now() > deadline) throw new Error(`request ${reqId} was never logged: is LOG_LEVEL=info?`);
+    if (Date.now() > deadline)
+      throw new Error(`request ${reqId} was never logged: is LOG_LEVEL=info?`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

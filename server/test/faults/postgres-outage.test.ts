@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/platform/embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../../src/platform/embedded-postgres.js';
 import { migrate } from '../../src/platform/migrate.js';
 import { createSql, type Sql } from '../../src/platform/postgres.js';
 import { deploy, type Deployment } from './deployment.js';
@@ -37,12 +40,18 @@ it('PostgreSQL down for 10 s under load: saves go on, then every acknowledged an
   d = await deploy({ database: { url: pg.url, sql } });
   const [a, b] = [await d.start(), await d.start()];
   const exam = await publishExam(a.url, sql);
-  const students = await Promise.all(Array.from({ length: 10 }, (_, i) => Student.enrol(sql!, exam, i % 2 === 0 ? [a.url, b.url] : [b.url, a.url])));
-  await Promise.all(students.map(async (s, i) => {
-    await s.login();
-    await s.start(exam);
-    if (i % 4 < 2) await s.openSocket();
-  }));
+  const students = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      Student.enrol(sql!, exam, i % 2 === 0 ? [a.url, b.url] : [b.url, a.url]),
+    ),
+  );
+  await Promise.all(
+    students.map(async (s, i) => {
+      await s.login();
+      await s.start(exam);
+      if (i % 4 < 2) await s.openSocket();
+    }),
+  );
 
   let phase: 'before' | 'outage' | 'after' | 'done' = 'before';
   const ackedIn = { before: 0, outage: 0, after: 0, done: 0 };
@@ -66,7 +75,9 @@ it('PostgreSQL down for 10 s under load: saves go on, then every acknowledged an
   // Not ready (no database), and the persist lag shows the backlog waiting.
   const ready = await fetch(`${a.url}/health/ready`);
   expect(ready.status).toBe(503);
-  const readiness = (await ready.json()) as { checks: { persistLag: { pending: number; oldestMs: number } } };
+  const readiness = (await ready.json()) as {
+    checks: { persistLag: { pending: number; oldestMs: number } };
+  };
   expect(readiness.checks.persistLag.pending).toBeGreaterThan(0);
   expect((await d.logState()).pending).toBeGreaterThan(0);
   await new Promise((r) => setTimeout(r, 10_000 - (Date.now() - outageStarted)));

@@ -19,12 +19,16 @@ it('a save racing a submit on another process is graded or refused, never acked 
   d = await deploy();
   const [a, b] = [await d.start(), await d.start()];
   const exam = await publishExam(a.url, d.sql, { questions: 8 });
-  const students = await Promise.all(Array.from({ length: 16 }, () => Student.enrol(d!.sql, exam, [a.url])));
-  await Promise.all(students.map(async (s, i) => {
-    await s.login();
-    await s.start(exam);
-    if (i % 2 === 0) await s.openSocket();
-  }));
+  const students = await Promise.all(
+    Array.from({ length: 16 }, () => Student.enrol(d!.sql, exam, [a.url])),
+  );
+  await Promise.all(
+    students.map(async (s, i) => {
+      await s.login();
+      await s.start(exam);
+      if (i % 2 === 0) await s.openSocket();
+    }),
+  );
 
   const [first, ...racing] = exam.questions;
   const views: SubmitView[] = await Promise.all(

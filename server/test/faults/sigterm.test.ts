@@ -21,12 +21,16 @@ it('SIGTERM under load drains the log to zero pending, closes sockets with 1012,
   d = await deploy();
   const a = await d.start({ LOG_LEVEL: 'info' });
   const exam = await publishExam(a.url, d.sql);
-  const students = await Promise.all(Array.from({ length: 10 }, () => Student.enrol(d!.sql, exam, [a.url])));
-  await Promise.all(students.map(async (s, i) => {
-    await s.login();
-    await s.start(exam);
-    if (i % 2 === 0) await s.openSocket();
-  }));
+  const students = await Promise.all(
+    Array.from({ length: 10 }, () => Student.enrol(d!.sql, exam, [a.url])),
+  );
+  await Promise.all(
+    students.map(async (s, i) => {
+      await s.login();
+      await s.start(exam);
+      if (i % 2 === 0) await s.openSocket();
+    }),
+  );
 
   // Hold the writer up (every session row locked) so a backlog is waiting at SIGTERM.
   let release!: () => void;
@@ -41,7 +45,8 @@ it('SIGTERM under load drains the log to zero pending, closes sockets with 1012,
     students.map(async (s, i) => {
       for (let n = 0; ; n += 1) {
         const q = exam.questions[n % exam.questions.length]!;
-        if ((await s.trySave(i % 2 === 0 ? 'ws' : 'http', q.id, 'ABCD'[(i + n) % 4]!)) !== 'acked') return;
+        if ((await s.trySave(i % 2 === 0 ? 'ws' : 'http', q.id, 'ABCD'[(i + n) % 4]!)) !== 'acked')
+          return;
         await new Promise((r) => setTimeout(r, 10));
       }
     }),
@@ -58,7 +63,12 @@ it('SIGTERM under load drains the log to zero pending, closes sockets with 1012,
 
   const code = await a.exited;
   // On a failure, what the process said while shutting down (requests left out).
-  const said = a.output().split('\n').filter((l) => !/"(incoming request|request completed)"/.test(l)).slice(-15).join('\n');
+  const said = a
+    .output()
+    .split('\n')
+    .filter((l) => !/"(incoming request|request completed)"/.test(l))
+    .slice(-15)
+    .join('\n');
   expect(code, said).toBe(0);
   expect(a.output()).toContain('log drained into PostgreSQL');
   expect(await d.logState()).toEqual({ pending: 0, unacked: 0 });
@@ -66,7 +76,8 @@ it('SIGTERM under load drains the log to zero pending, closes sockets with 1012,
   expect(students.every((s) => s.tried.filter((t) => t.outcome === 'acked').length > 5)).toBe(true);
 
   const durable = await Promise.all(students.map((s) => durableSession(d!.sql, s.sessionId)));
-  for (const [i, s] of students.entries()) expect(s.durableMismatches(durable[i]!.answers)).toEqual([]);
+  for (const [i, s] of students.entries())
+    expect(s.durableMismatches(durable[i]!.answers)).toEqual([]);
 
   // A restarted process grades every session exactly once, on what was stored.
   const b = await d.start();
@@ -74,6 +85,9 @@ it('SIGTERM under load drains the log to zero pending, closes sockets with 1012,
     s.bases.splice(0, 1, b.url);
     const view = await s.submitHttp();
     expect(view.score).toBe(scoreOf(durable[i]!.answers, exam.questions));
-    expect((await durableSession(d.sql, s.sessionId)).session).toMatchObject({ status: 'SCORED', result: { score: view.score } });
+    expect((await durableSession(d.sql, s.sessionId)).session).toMatchObject({
+      status: 'SCORED',
+      result: { score: view.score },
+    });
   }
 });

@@ -39,44 +39,86 @@ export class HttpError extends Error {
  * One request; throws HttpError for non-2xx, lets network errors through. `via` sends it
  * over that connection (deployment.ts, connectionsToEachWorker) instead of fetch's pool.
  */
-export async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}, via?: Dispatcher): Promise<T> {
+export async function call<T>(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  via?: Dispatcher,
+): Promise<T> {
   const init = {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(20_000),
   };
-  const res = via ? await fetchVia(`${base}${path}`, { ...init, dispatcher: via }) : await fetch(`${base}${path}`, init);
+  const res = via
+    ? await fetchVia(`${base}${path}`, { ...init, dispatcher: via })
+    : await fetch(`${base}${path}`, init);
   const text = await res.text();
-  if (!res.ok) throw new HttpError(res.status, (JSON.parse(text || '{}') as { error?: { code?: string } }).error?.code ?? 'UNKNOWN');
+  if (!res.ok)
+    throw new HttpError(
+      res.status,
+      (JSON.parse(text || '{}') as { error?: { code?: string } }).error?.code ?? 'UNKNOWN',
+    );
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** A teacher builds single-choice questions and an exam for one class, and publishes it. */
-export async function publishExam(base: string, sql: Sql, options: { questions?: number; durationMinutes?: number } = {}): Promise<PublishedExam> {
+export async function publishExam(
+  base: string,
+  sql: Sql,
+  options: { questions?: number; durationMinutes?: number } = {},
+): Promise<PublishedExam> {
   const teacher = await createStaff(sql, { role: 'Teacher' });
-  const { accessToken } = await call<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', undefined, { email: teacher.email, password: teacher.password });
+  const { accessToken } = await call<{ accessToken: string }>(
+    base,
+    'POST',
+    '/api/v1/auth/login',
+    undefined,
+    { email: teacher.email, password: teacher.password },
+  );
   const { id: classId } = await createClass(sql);
   const questions: Question[] = [];
   for (let i = 0; i < (options.questions ?? 6); i += 1) {
     const correct = 'ABCD'[i % 4]!;
     const points = 1 + (i % 3);
     const q = await call<{ id: string }>(base, 'POST', '/api/v1/admin/questions', accessToken, {
-      kind: 'single', text: `<p>Question ${i + 1}</p>`, options: ['A', 'B', 'C', 'D'].map((id) => ({ id, text: `Option ${id}` })), correct: [correct], points,
+      kind: 'single',
+      text: `<p>Question ${i + 1}</p>`,
+      options: ['A', 'B', 'C', 'D'].map((id) => ({ id, text: `Option ${id}` })),
+      correct: [correct],
+      points,
     });
     questions.push({ id: q.id, correct, points });
   }
   const now = Date.now();
   const exam = await call<{ id: string }>(base, 'POST', '/api/v1/admin/exams', accessToken, {
-    title: 'Fault drill', scheduledStart: new Date(now - 60_000).toISOString(), scheduledEnd: new Date(now + 3_600_000).toISOString(),
-    durationMinutes: options.durationMinutes ?? 60, targets: [{ type: 'CLASS', value: classId }], questions: questions.map((q) => ({ questionId: q.id })),
+    title: 'Fault drill',
+    scheduledStart: new Date(now - 60_000).toISOString(),
+    scheduledEnd: new Date(now + 3_600_000).toISOString(),
+    durationMinutes: options.durationMinutes ?? 60,
+    targets: [{ type: 'CLASS', value: classId }],
+    questions: questions.map((q) => ({ questionId: q.id })),
   });
   await call(base, 'POST', `/api/v1/admin/exams/${exam.id}/publish`, accessToken);
-  const { entryToken } = await call<{ entryToken: string }>(base, 'GET', `/api/v1/admin/exams/${exam.id}`, accessToken);
+  const { entryToken } = await call<{ entryToken: string }>(
+    base,
+    'GET',
+    `/api/v1/admin/exams/${exam.id}`,
+    accessToken,
+  );
   return { examId: exam.id, entryToken, questions, classId, staffToken: accessToken };
 }
 
-const isOutcomeUnknown = (err: unknown) => !(err instanceof HttpError) || err.status === 503 || err.status === 502;
+const isOutcomeUnknown = (err: unknown) =>
+  !(err instanceof HttpError) || err.status === 503 || err.status === 502;
 
 export class Student {
   token = '';
@@ -85,7 +127,11 @@ export class Student {
   readonly acked = new Map<string, string>();
   socket: Socket | undefined;
   /** every save tried once (trySave), in order, with what became of it */
-  readonly tried: { questionId: string; answer: string; outcome: 'acked' | 'refused' | 'unknown' }[] = [];
+  readonly tried: {
+    questionId: string;
+    answer: string;
+    outcome: 'acked' | 'refused' | 'unknown';
+  }[] = [];
   private turn = 0;
 
   private constructor(
@@ -97,14 +143,34 @@ export class Student {
     private readonly via: Dispatcher | undefined,
   ) {}
 
-  static async enrol(sql: Sql, exam: PublishedExam, bases: string[], via?: Dispatcher): Promise<Student> {
+  static async enrol(
+    sql: Sql,
+    exam: PublishedExam,
+    bases: string[],
+    via?: Dispatcher,
+  ): Promise<Student> {
     const s = await createStudent(sql, { classId: exam.classId });
     return new Student(s.nisn, s.password, bases, via);
   }
 
   /** One HTTP request of this student's (its own connection to the first server, if it has one). */
-  private http<T>(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return call<T>(base, method, path, token, body, headers, base === this.bases[0] ? this.via : undefined);
+  private http<T>(
+    base: string,
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    return call<T>(
+      base,
+      method,
+      path,
+      token,
+      body,
+      headers,
+      base === this.bases[0] ? this.via : undefined,
+    );
   }
 
   get base(): string {
@@ -126,12 +192,25 @@ export class Student {
   }
 
   async login(): Promise<void> {
-    const r = await this.retrying((b) => this.http<{ accessToken: string }>(b, 'POST', '/api/v1/auth/login', undefined, { nisn: this.nisn, password: this.password }));
+    const r = await this.retrying((b) =>
+      this.http<{ accessToken: string }>(b, 'POST', '/api/v1/auth/login', undefined, {
+        nisn: this.nisn,
+        password: this.password,
+      }),
+    );
     this.token = r.accessToken;
   }
 
   async start(exam: PublishedExam): Promise<void> {
-    const view = await this.retrying((b) => this.http<{ sessionId: string }>(b, 'POST', `/api/v1/exams/${exam.examId}/sessions`, this.token, { entryToken: exam.entryToken }));
+    const view = await this.retrying((b) =>
+      this.http<{ sessionId: string }>(
+        b,
+        'POST',
+        `/api/v1/exams/${exam.examId}/sessions`,
+        this.token,
+        { entryToken: exam.entryToken },
+      ),
+    );
     this.sessionId = view.sessionId;
   }
 
@@ -139,7 +218,14 @@ export class Student {
   async saveHttp(questionId: string, answer: string): Promise<void> {
     const key = randomUUID();
     await this.retrying((b) =>
-      this.http(b, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer }, { 'idempotency-key': key }),
+      this.http(
+        b,
+        'PUT',
+        `/api/v1/sessions/${this.sessionId}/answers`,
+        this.token,
+        { questionId, answer },
+        { 'idempotency-key': key },
+      ),
     );
     this.acked.set(questionId, answer);
   }
@@ -154,8 +240,15 @@ export class Student {
     const idempotencyKey = randomUUID();
     await this.retrying(async () => {
       if (!this.socket || this.socket.isClosed) await this.openSocket();
-      const reply = await this.socket!.request({ type: 'save', sessionId: this.sessionId, questionId, answer, idempotencyKey });
-      if (reply.type === 'error') throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
+      const reply = await this.socket!.request({
+        type: 'save',
+        sessionId: this.sessionId,
+        questionId,
+        answer,
+        idempotencyKey,
+      });
+      if (reply.type === 'error')
+        throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
     });
     this.acked.set(questionId, answer);
   }
@@ -164,15 +257,31 @@ export class Student {
    * One save, no retry (for tests that take servers away): 'unknown' when the connection
    * broke or the server was closing — it may or may not have landed.
    */
-  async trySave(transport: 'http' | 'ws', questionId: string, answer: string): Promise<'acked' | 'refused' | 'unknown'> {
+  async trySave(
+    transport: 'http' | 'ws',
+    questionId: string,
+    answer: string,
+  ): Promise<'acked' | 'refused' | 'unknown'> {
     let outcome: 'acked' | 'refused' | 'unknown';
     try {
       if (transport === 'http') {
-        await this.http(this.base, 'PUT', `/api/v1/sessions/${this.sessionId}/answers`, this.token, { questionId, answer });
+        await this.http(
+          this.base,
+          'PUT',
+          `/api/v1/sessions/${this.sessionId}/answers`,
+          this.token,
+          { questionId, answer },
+        );
       } else {
         if (!this.socket || this.socket.isClosed) throw new Error('socket closed');
-        const reply = await this.socket.request({ type: 'save', sessionId: this.sessionId, questionId, answer });
-        if (reply.type === 'error') throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
+        const reply = await this.socket.request({
+          type: 'save',
+          sessionId: this.sessionId,
+          questionId,
+          answer,
+        });
+        if (reply.type === 'error')
+          throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
       }
       outcome = 'acked';
       this.acked.set(questionId, answer);
@@ -193,30 +302,47 @@ export class Student {
     for (const qid of questions) {
       const tries = this.tried.filter((t) => t.questionId === qid);
       const lastAcked = tries.map((t) => t.outcome).lastIndexOf('acked');
-      const allowed = new Set<string | undefined>(lastAcked < 0 ? [undefined] : [tries[lastAcked]!.answer]);
-      for (const t of tries.slice(lastAcked + 1)) if (t.outcome === 'unknown') allowed.add(t.answer);
-      if (!allowed.has(durable.get(qid))) problems.push(`${qid}: stored ${durable.get(qid)}, allowed ${[...allowed].join('/')}`);
+      const allowed = new Set<string | undefined>(
+        lastAcked < 0 ? [undefined] : [tries[lastAcked]!.answer],
+      );
+      for (const t of tries.slice(lastAcked + 1))
+        if (t.outcome === 'unknown') allowed.add(t.answer);
+      if (!allowed.has(durable.get(qid)))
+        problems.push(`${qid}: stored ${durable.get(qid)}, allowed ${[...allowed].join('/')}`);
     }
     return problems;
   }
 
   async submitHttp(): Promise<SubmitView> {
     const key = randomUUID();
-    return this.retrying((b) => this.http<SubmitView>(b, 'POST', `/api/v1/sessions/${this.sessionId}/submit`, this.token, undefined, { 'idempotency-key': key }));
+    return this.retrying((b) =>
+      this.http<SubmitView>(
+        b,
+        'POST',
+        `/api/v1/sessions/${this.sessionId}/submit`,
+        this.token,
+        undefined,
+        { 'idempotency-key': key },
+      ),
+    );
   }
 
   async submitWs(): Promise<SubmitView> {
     return this.retrying(async () => {
       if (!this.socket || this.socket.isClosed) await this.openSocket();
       const reply = await this.socket!.request({ type: 'submit', sessionId: this.sessionId });
-      if (reply.type === 'error') throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
+      if (reply.type === 'error')
+        throw new HttpError(reply.code === 'UNAVAILABLE' ? 503 : 409, reply.code);
       return reply as unknown as SubmitView;
     });
   }
 
   /** What the score must be: the points of every question whose last acked answer is right. */
   expectedScore(questions: Question[]): number {
-    return questions.reduce((sum, q) => sum + (this.acked.get(q.id) === q.correct ? q.points : 0), 0);
+    return questions.reduce(
+      (sum, q) => sum + (this.acked.get(q.id) === q.correct ? q.points : 0),
+      0,
+    );
   }
 }
 
@@ -232,7 +358,10 @@ export interface SubmitView {
 export class Socket {
   readonly pushed: ServerMessage[] = [];
   closeCode: number | undefined;
-  private readonly waiting = new Map<string, { resolve: (m: ServerMessage) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    string,
+    { resolve: (m: ServerMessage) => void; reject: (e: Error) => void }
+  >();
   private next = 0;
 
   private constructor(private readonly ws: WebSocket) {
@@ -256,7 +385,9 @@ export class Socket {
 
   static open(base: string, token: string): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/ws?token=${encodeURIComponent(token)}`);
+      const ws = new WebSocket(
+        `${base.replace(/^http/, 'ws')}/api/v1/ws?token=${encodeURIComponent(token)}`,
+      );
       const socket = new Socket(ws);
       ws.once('open', () => resolve(socket));
       ws.once('error', reject);
@@ -283,12 +414,16 @@ export class Socket {
   }
 
   /** Resolves once a pushed message matches (or rejects after a while). */
-  async pushedMatching(match: (m: ServerMessage) => boolean, timeoutMs = 10_000): Promise<ServerMessage> {
+  async pushedMatching(
+    match: (m: ServerMessage) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<ServerMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.pushed.find(match);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no pushed message matched; got ${JSON.stringify(this.pushed)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no pushed message matched; got ${JSON.stringify(this.pushed)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -300,7 +435,13 @@ export class Socket {
 
 /** What PostgreSQL holds for a session: its answers and its one result. */
 export async function durableSession(sql: Sql, sessionId: string) {
-  const [session] = await sql<{ status: string; score: string | null; result: { score: number; submittedAt: number } | null }[]>`
+  const [session] = await sql<
+    {
+      status: string;
+      score: string | null;
+      result: { score: number; submittedAt: number } | null;
+    }[]
+  >`
     SELECT status, score, result FROM exam_sessions WHERE id = ${sessionId}`;
   const rows = await sql<{ questionId: string; answer: string }[]>`
     SELECT question_id AS "questionId", answer FROM session_answers WHERE session_id = ${sessionId}`;

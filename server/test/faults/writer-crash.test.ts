@@ -26,12 +26,17 @@ it('kill -9 of a writer mid-batch: the other writer reclaims its entries, nothin
   });
 
   const exam = await publishExam(api.url, d.sql);
-  const students = await Promise.all(Array.from({ length: 10 }, () => Student.enrol(d!.sql, exam, [api.url])));
+  const students = await Promise.all(
+    Array.from({ length: 10 }, () => Student.enrol(d!.sql, exam, [api.url])),
+  );
   await Promise.all(students.map(async (s) => (await s.login(), await s.start(exam))));
   const answerAll = (round: number) =>
-    Promise.all(students.map(async (s, i) => {
-      for (const [j, q] of exam.questions.entries()) await s.saveHttp(q.id, 'ABCD'[(i + j + round) % 4]!);
-    }));
+    Promise.all(
+      students.map(async (s, i) => {
+        for (const [j, q] of exam.questions.entries())
+          await s.saveHttp(q.id, 'ABCD'[(i + j + round) % 4]!);
+      }),
+    );
   await answerAll(0);
 
   // Hold every session row of the exam: each writer's next batch blocks inside its

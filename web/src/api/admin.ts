@@ -45,12 +45,16 @@ export const adminApi = {
     },
     create: (body: { nisn: string; name: string; classId: string | null; password: string }) =>
       request<Student>(`${A}/students`, { method: 'POST', body }),
-    update: (studentId: string, body: Partial<{ nisn: string; name: string; classId: string | null; password: string }>) =>
-      request<Student>(`${A}/students/${id(studentId)}`, { method: 'PATCH', body }),
-    remove: (studentId: string) => request<void>(`${A}/students/${id(studentId)}`, { method: 'DELETE' }),
+    update: (
+      studentId: string,
+      body: Partial<{ nisn: string; name: string; classId: string | null; password: string }>,
+    ) => request<Student>(`${A}/students/${id(studentId)}`, { method: 'PATCH', body }),
+    remove: (studentId: string) =>
+      request<void>(`${A}/students/${id(studentId)}`, { method: 'DELETE' }),
     import: (file: File) => upload<ImportResult>(`${A}/students/import`, file),
     templateUrl: `${A}/students/import/template.csv`,
-    resetLogin: (studentId: string) => request<void>(`${A}/students/${id(studentId)}/reset-login`, { method: 'POST' }),
+    resetLogin: (studentId: string) =>
+      request<void>(`${A}/students/${id(studentId)}/reset-login`, { method: 'POST' }),
   },
   questions: {
     list: (query: { search?: string; tag?: string } = {}) => {
@@ -60,10 +64,12 @@ export const adminApi = {
       return request<Listing<BankQuestion>>(`${A}/questions?${params.toString()}`);
     },
     get: (questionId: string) => request<BankQuestion>(`${A}/questions/${id(questionId)}`),
-    create: (body: QuestionDraft) => request<BankQuestion>(`${A}/questions`, { method: 'POST', body }),
+    create: (body: QuestionDraft) =>
+      request<BankQuestion>(`${A}/questions`, { method: 'POST', body }),
     update: (questionId: string, body: QuestionDraft) =>
       request<BankQuestion>(`${A}/questions/${id(questionId)}`, { method: 'PATCH', body }),
-    remove: (questionId: string) => request<void>(`${A}/questions/${id(questionId)}`, { method: 'DELETE' }),
+    remove: (questionId: string) =>
+      request<void>(`${A}/questions/${id(questionId)}`, { method: 'DELETE' }),
     import: (file: File) => upload<ImportResult>(`${A}/questions/import`, file),
     templateUrl: `${A}/questions/import/template.csv`,
     exportUrl: (format: 'csv' | 'xlsx') => `${A}/questions/export.${format}`,
@@ -72,23 +78,39 @@ export const adminApi = {
     list: () => request<Listing<ExamSummary>>(`${A}/exams?pageSize=500`),
     get: (examId: string) => request<Exam>(`${A}/exams/${id(examId)}`),
     create: (body: ExamDraft) => request<Exam>(`${A}/exams`, { method: 'POST', body }),
-    update: (examId: string, body: Partial<ExamDraft>) => request<Exam>(`${A}/exams/${id(examId)}`, { method: 'PATCH', body }),
+    update: (examId: string, body: Partial<ExamDraft>) =>
+      request<Exam>(`${A}/exams/${id(examId)}`, { method: 'PATCH', body }),
     remove: (examId: string) => request<void>(`${A}/exams/${id(examId)}`, { method: 'DELETE' }),
-    publish: (examId: string) => request<Exam>(`${A}/exams/${id(examId)}/publish`, { method: 'POST' }),
+    publish: (examId: string) =>
+      request<Exam>(`${A}/exams/${id(examId)}/publish`, { method: 'POST' }),
     close: (examId: string) => request<Exam>(`${A}/exams/${id(examId)}/close`, { method: 'POST' }),
-    rotateToken: (examId: string) => request<{ entryToken: string } & Partial<Exam>>(`${A}/exams/${id(examId)}/token`, { method: 'POST' }),
+    rotateToken: (examId: string) =>
+      request<{ entryToken: string } & Partial<Exam>>(`${A}/exams/${id(examId)}/token`, {
+        method: 'POST',
+      }),
     sessions: (examId: string) => request<ExamMonitor>(`${A}/exams/${id(examId)}/sessions`),
-    releaseResults: (examId: string) => request<{ examId: string; resultsReleasedAt: string }>(`${A}/exams/${id(examId)}/results/release`, { method: 'POST' }),
-    resultsUrl: (examId: string, format: 'csv' | 'xlsx') => `${A}/exams/${id(examId)}/results.${format}`,
+    releaseResults: (examId: string) =>
+      request<{ examId: string; resultsReleasedAt: string }>(
+        `${A}/exams/${id(examId)}/results/release`,
+        { method: 'POST' },
+      ),
+    resultsUrl: (examId: string, format: 'csv' | 'xlsx') =>
+      `${A}/exams/${id(examId)}/results.${format}`,
   },
   sessions: {
     /** A student's paper in authored order, with the key and the points awarded so far. */
     review: (sessionId: string) => request<SessionReview>(`${A}/sessions/${id(sessionId)}`),
     /** A written answer's points; answers with the whole result recomputed. */
     grade: (sessionId: string, questionId: string, points: number) =>
-      request<StaffResultView>(`${A}/sessions/${id(sessionId)}/answers/${id(questionId)}/grade`, { method: 'PUT', body: { points } }),
+      request<StaffResultView>(`${A}/sessions/${id(sessionId)}/answers/${id(questionId)}/grade`, {
+        method: 'PUT',
+        body: { points },
+      }),
     extend: (sessionId: string, minutes: number) =>
-      request<unknown>(`${A}/sessions/${id(sessionId)}/extend`, { method: 'POST', body: { minutes } }),
+      request<unknown>(`${A}/sessions/${id(sessionId)}/extend`, {
+        method: 'POST',
+        body: { minutes },
+      }),
   },
   uploadImage: (file: File) => upload<{ url: string }>(`${A}/uploads/images`, file),
 };

@@ -8,7 +8,9 @@ export async function downloadFile(url: string, fallbackName: string): Promise<v
   const res = await requestRaw(url);
   const blob = await res.blob();
   const disposition = res.headers.get('Content-Disposition') ?? '';
-  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ?? /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+  const name =
+    /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ??
+    /filename="?([^";]+)"?/i.exec(disposition)?.[1];
   const href = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = href;

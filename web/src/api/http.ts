@@ -35,7 +35,8 @@ export function refreshTokens(): Promise<boolean> {
       authStore.setPair(pair);
       return true;
     } catch (err) {
-      if (err instanceof ApiError && !err.isNetwork) authStore.clear(err.code === 'SESSION_REPLACED' ? 'replaced' : 'expired');
+      if (err instanceof ApiError && !err.isNetwork)
+        authStore.clear(err.code === 'SESSION_REPLACED' ? 'replaced' : 'expired');
       return false;
     } finally {
       refreshing = null;
@@ -73,7 +74,11 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'NETWORK', navigator.onLine ? 'The server could not be reached.' : 'You are offline.');
+    throw new ApiError(
+      0,
+      'NETWORK',
+      navigator.onLine ? 'The server could not be reached.' : 'You are offline.',
+    );
   }
 }
 
@@ -88,7 +93,12 @@ async function toError(res: Response): Promise<ApiError> {
     // not JSON: keep the status line
   }
   const retryAfter = Number(res.headers.get('Retry-After'));
-  return new ApiError(res.status, code, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  return new ApiError(
+    res.status,
+    code,
+    message,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
 }
 
 /** A raw authenticated response (used for file downloads). Refreshes once on a 401. */

@@ -1,15 +1,31 @@
 import { authStore } from './auth-store';
 import { request } from './http';
-import type { Answer, MyExam, SaveAnswersResponse, SessionResult, SessionView, SignalType, TokenPair } from './types';
+import type {
+  Answer,
+  MyExam,
+  SaveAnswersResponse,
+  SessionResult,
+  SessionView,
+  SignalType,
+  TokenPair,
+} from './types';
 
 export async function loginStudent(nisn: string, password: string): Promise<TokenPair> {
-  const pair = await request<TokenPair>('/api/v1/auth/login', { method: 'POST', body: { nisn, password }, anonymous: true });
+  const pair = await request<TokenPair>('/api/v1/auth/login', {
+    method: 'POST',
+    body: { nisn, password },
+    anonymous: true,
+  });
   authStore.setPair(pair);
   return pair;
 }
 
 export async function loginStaff(email: string, password: string): Promise<TokenPair> {
-  const pair = await request<TokenPair>('/api/v1/auth/login', { method: 'POST', body: { email, password }, anonymous: true });
+  const pair = await request<TokenPair>('/api/v1/auth/login', {
+    method: 'POST',
+    body: { email, password },
+    anonymous: true,
+  });
   authStore.setPair(pair);
   return pair;
 }
@@ -26,8 +42,12 @@ export async function logout(): Promise<void> {
 export const studentApi = {
   myExams: () => request<MyExam[] | { items: MyExam[] }>('/api/v1/exams'),
   start: (examId: string, entryToken: string) =>
-    request<SessionView>(`/api/v1/exams/${encodeURIComponent(examId)}/sessions`, { method: 'POST', body: { entryToken } }),
-  session: (sessionId: string) => request<SessionView>(`/api/v1/sessions/${encodeURIComponent(sessionId)}`),
+    request<SessionView>(`/api/v1/exams/${encodeURIComponent(examId)}/sessions`, {
+      method: 'POST',
+      body: { entryToken },
+    }),
+  session: (sessionId: string) =>
+    request<SessionView>(`/api/v1/sessions/${encodeURIComponent(sessionId)}`),
   saveAnswers: (
     sessionId: string,
     answers: { questionId: string; answer: Answer; clientTs?: string }[],
@@ -43,7 +63,8 @@ export const studentApi = {
       method: 'POST',
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
-  result: (sessionId: string) => request<SessionResult>(`/api/v1/sessions/${encodeURIComponent(sessionId)}/result`),
+  result: (sessionId: string) =>
+    request<SessionResult>(`/api/v1/sessions/${encodeURIComponent(sessionId)}/result`),
   signal: (sessionId: string, type: SignalType) =>
     request<void>(`/api/v1/sessions/${encodeURIComponent(sessionId)}/signals`, {
       method: 'POST',

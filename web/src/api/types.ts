@@ -15,8 +15,17 @@ import type {
   ResultPolicy,
   TargetType,
 } from '../../../contracts/exams';
-import type { ImportResult as QuestionImportResult, Question, QuestionKind, QuestionOption } from '../../../contracts/questions';
-import type { ImportResult as StudentImportResult, SchoolClass, Student } from '../../../contracts/school';
+import type {
+  ImportResult as QuestionImportResult,
+  Question,
+  QuestionKind,
+  QuestionOption,
+} from '../../../contracts/questions';
+import type {
+  ImportResult as StudentImportResult,
+  SchoolClass,
+  Student,
+} from '../../../contracts/school';
 import type {
   Answer,
   BreakdownItem as BreakdownItemSchema,
@@ -100,7 +109,10 @@ export type SessionResult = SessionResultView;
 export type ImportResult = StudentImportResult | (QuestionImportResult & { updated?: undefined });
 
 export type BankQuestion = Question;
-export type QuestionDraft = Pick<Question, 'kind' | 'text' | 'options' | 'correct' | 'points' | 'explanation' | 'tags'>;
+export type QuestionDraft = Pick<
+  Question,
+  'kind' | 'text' | 'options' | 'correct' | 'points' | 'explanation' | 'tags'
+>;
 
 export type ExamDraft = Pick<
   Exam,

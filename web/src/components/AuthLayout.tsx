@@ -2,7 +2,15 @@ import type { ReactNode } from 'react';
 import { LanguageSwitcher, useT } from '../i18n/i18n';
 import { Brand } from './ui';
 
-export function AuthLayout({ title, subtitle, children }: { title: string; subtitle: string; children: ReactNode }) {
+export function AuthLayout({
+  title,
+  subtitle,
+  children,
+}: {
+  title: string;
+  subtitle: string;
+  children: ReactNode;
+}) {
   const t = useT();
   return (
     <div className="auth">

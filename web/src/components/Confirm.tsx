@@ -39,7 +39,11 @@ export function useConfirm(): [(options: ConfirmOptions) => Promise<boolean>, Re
           <button type="button" className="btn btn--ghost" onClick={() => close(false)}>
             {t('common.cancel')}
           </button>
-          <button type="button" className={`btn ${options?.danger ? 'btn--danger' : 'btn--primary'}`} onClick={() => close(true)}>
+          <button
+            type="button"
+            className={`btn ${options?.danger ? 'btn--danger' : 'btn--primary'}`}
+            onClick={() => close(true)}
+          >
             {options?.confirmLabel ?? t('common.confirm')}
           </button>
         </>

@@ -14,7 +14,15 @@ interface DialogProps {
 }
 
 /** A modal on the native <dialog>: focus trap, Escape and the backdrop come for free. */
-export function Dialog({ open, title, onClose, children, footer, size = 'md', role = 'dialog' }: DialogProps) {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  footer,
+  size = 'md',
+  role = 'dialog',
+}: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const t = useT();
@@ -46,9 +54,19 @@ export function Dialog({ open, title, onClose, children, footer, size = 'md', ro
             <h2 id={titleId} className="dialog__title">
               {title}
             </h2>
-            <button type="button" className="icon-btn" aria-label={t('common.close')} onClick={onClose}>
+            <button
+              type="button"
+              className="icon-btn"
+              aria-label={t('common.close')}
+              onClick={onClose}
+            >
               <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-                <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+                <path
+                  d="M6 6l12 12M18 6L6 18"
+                  stroke="currentColor"
+                  strokeWidth="2"
+                  strokeLinecap="round"
+                />
               </svg>
             </button>
           </header>

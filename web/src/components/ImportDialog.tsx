@@ -16,7 +16,14 @@ interface ImportDialogProps {
 }
 
 /** Upload a CSV/XLSX file and show what the server made of it, row by row. */
-export function ImportDialog({ title, help, template, onClose, onImport, onDone }: ImportDialogProps) {
+export function ImportDialog({
+  title,
+  help,
+  template,
+  onClose,
+  onImport,
+  onDone,
+}: ImportDialogProps) {
   const t = useT();
   const inputId = useId();
   const [file, setFile] = useState<File | null>(null);
@@ -49,7 +56,11 @@ export function ImportDialog({ title, help, template, onClose, onImport, onDone 
             <button
               type="button"
               className="btn btn--link btn--sm"
-              onClick={() => void downloadFile(template.url, template.fileName).catch((err: unknown) => setError(err))}
+              onClick={() =>
+                void downloadFile(template.url, template.fileName).catch((err: unknown) =>
+                  setError(err),
+                )
+              }
             >
               {t('import.template')}
             </button>
@@ -71,9 +82,17 @@ export function ImportDialog({ title, help, template, onClose, onImport, onDone 
         {result && (
           <div className="stack-sm" role="status" aria-live="polite" data-testid="import-result">
             <div className="row">
-              <span className="badge badge--success">{t('import.created', { n: result.created })}</span>
-              {result.updated !== undefined && <span className="badge badge--info">{t('import.updated', { n: result.updated })}</span>}
-              <span className={`badge ${result.errors.length ? 'badge--danger' : 'badge--neutral'}`}>
+              <span className="badge badge--success">
+                {t('import.created', { n: result.created })}
+              </span>
+              {result.updated !== undefined && (
+                <span className="badge badge--info">
+                  {t('import.updated', { n: result.updated })}
+                </span>
+              )}
+              <span
+                className={`badge ${result.errors.length ? 'badge--danger' : 'badge--neutral'}`}
+              >
                 {t('import.errors', { n: result.errors.length })}
               </span>
             </div>

@@ -10,7 +10,9 @@ export function NotFound() {
         <Brand small />
       </header>
       <main className="end-screen__card">
-        <p className="end-screen__code" aria-hidden="true">404</p>
+        <p className="end-screen__code" aria-hidden="true">
+          404
+        </p>
         <h1 className="end-screen__title">{t('notFound.title')}</h1>
         <p className="end-screen__text">{t('notFound.text')}</p>
         <Link className="btn btn--primary" to="/">

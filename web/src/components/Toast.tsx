@@ -1,4 +1,12 @@
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { useT } from '../i18n/i18n';
 
 type Tone = 'info' | 'success' | 'warning' | 'danger';
@@ -19,7 +27,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const next = useRef(1);
   const t = useT();
 
-  const dismiss = useCallback((id: number) => setItems((all) => all.filter((item) => item.id !== id)), []);
+  const dismiss = useCallback(
+    (id: number) => setItems((all) => all.filter((item) => item.id !== id)),
+    [],
+  );
   const show = useCallback(
     (text: string, tone: Tone = 'info', ms = tone === 'success' ? 3_000 : 5_000) => {
       const id = next.current++;
@@ -35,11 +46,25 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite" aria-relevant="additions">
         {items.map((item) => (
-          <div key={item.id} className={`toast toast--${item.tone}`} role={item.tone === 'danger' || item.tone === 'warning' ? 'alert' : 'status'}>
+          <div
+            key={item.id}
+            className={`toast toast--${item.tone}`}
+            role={item.tone === 'danger' || item.tone === 'warning' ? 'alert' : 'status'}
+          >
             <span>{item.text}</span>
-            <button type="button" className="icon-btn icon-btn--sm" aria-label={t('common.dismiss')} onClick={() => dismiss(item.id)}>
+            <button
+              type="button"
+              className="icon-btn icon-btn--sm"
+              aria-label={t('common.dismiss')}
+              onClick={() => dismiss(item.id)}
+            >
               <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-                <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+                <path
+                  d="M6 6l12 12M18 6L6 18"
+                  stroke="currentColor"
+                  strokeWidth="2"
+                  strokeLinecap="round"
+                />
               </svg>
             </button>
           </div>

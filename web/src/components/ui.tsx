@@ -55,8 +55,22 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   return (
     <div className="empty">
       <svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" className="empty__icon">
-        <rect x="8" y="6" width="32" height="36" rx="4" fill="none" stroke="currentColor" strokeWidth="2.5" />
-        <path d="M16 16h16M16 24h16M16 32h9" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" />
+        <rect
+          x="8"
+          y="6"
+          width="32"
+          height="36"
+          rx="4"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2.5"
+        />
+        <path
+          d="M16 16h16M16 24h16M16 32h9"
+          stroke="currentColor"
+          strokeWidth="2.5"
+          strokeLinecap="round"
+        />
       </svg>
       <p className="empty__title">{title}</p>
       {children}
@@ -87,7 +101,15 @@ export function StatusBadge({ status }: { status: string }) {
   return <Badge tone={statusTone[status] ?? 'neutral'}>{label === key ? status : label}</Badge>;
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="page-header">
       <div>

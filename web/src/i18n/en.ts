@@ -36,7 +36,8 @@ export const en = {
   'error.UNAUTHENTICATED': 'Wrong credentials, or your sign-in has expired.',
   'error.SESSION_REPLACED': 'You signed in on another device.',
   'error.FORBIDDEN': 'You do not have permission to do that.',
-  'error.NOT_ELIGIBLE': 'This exam is not meant for you. Ask your proctor if you think this is wrong.',
+  'error.NOT_ELIGIBLE':
+    'This exam is not meant for you. Ask your proctor if you think this is wrong.',
   'error.BAD_ENTRY_TOKEN': 'That token is not right. Check the token your proctor gave you.',
   'error.EXAM_NOT_OPEN': 'This exam is not open right now.',
   'error.TIME_UP': 'Time is up for this exam.',
@@ -120,14 +121,16 @@ export const en = {
   'runner.clearAnswer': 'Clear my answer',
   'runner.yourAnswer': 'Your answer',
   'runner.textPlaceholder': 'Type your answer here…',
-  'runner.autosaveHint': 'Answers save automatically. If you lose your connection, keep working: they are kept on this device and sent when you are back online.',
+  'runner.autosaveHint':
+    'Answers save automatically. If you lose your connection, keep working: they are kept on this device and sent when you are back online.',
   'runner.warn10': '10 minutes left.',
   'runner.warn5': '5 minutes left! Check your answers and submit.',
   'runner.banner10': 'Less than 10 minutes left.',
   'runner.banner5': 'Less than 5 minutes left — the exam submits itself when time runs out.',
   'runner.extended': 'Your proctor gave you extra time.',
   'runner.submitting': 'Submitting your answers…',
-  'runner.submitOffline': 'You are offline, so the exam cannot be submitted yet. Your answers are safe on this device; submit again when you are back online.',
+  'runner.submitOffline':
+    'You are offline, so the exam cannot be submitted yet. Your answers are safe on this device; submit again when you are back online.',
   'runner.submitFailed': 'Submitting did not work. Your answers are safe; please try again.',
   'runner.rejected': 'Your answer to question {n} was not accepted: {message}',
 
@@ -155,7 +158,8 @@ export const en = {
   'timeup.seeResult': 'See my result',
 
   'kicked.title': 'You signed in somewhere else',
-  'kicked.text': 'Your account was just used to sign in on another device, so this one was signed out. Only one device can take an exam at a time.',
+  'kicked.text':
+    'Your account was just used to sign in on another device, so this one was signed out. Only one device can take an exam at a time.',
   'kicked.safe': 'Your saved answers are safe. If this was not you, tell your proctor right away.',
   'kicked.signInAgain': 'Sign in again',
 
@@ -164,7 +168,8 @@ export const en = {
   'result.score': 'Score',
   'result.graded': 'Graded',
   'result.pending': 'Awaiting review',
-  'result.pendingNote': 'Some written answers are still being graded by your teacher; your score may go up.',
+  'result.pendingNote':
+    'Some written answers are still being graded by your teacher; your score may go up.',
   'result.breakdown': 'Question by question',
   'result.correct': 'Correct',
   'result.incorrect': 'Incorrect',
@@ -207,7 +212,8 @@ export const en = {
   'students.reset': 'Reset login',
   'students.resetNamed': 'Reset login of {name}',
   'students.resetTitle': 'Reset the login of {name}?',
-  'students.resetBody': 'They are signed out of every device and can sign in again at once (for a student whose laptop died).',
+  'students.resetBody':
+    'They are signed out of every device and can sign in again at once (for a student whose laptop died).',
   'students.resetDone': '{name} was signed out of every device.',
   'students.deleteTitle': 'Delete {name}?',
 
@@ -362,9 +368,11 @@ export const en = {
   'builder.closed': 'Exam closed.',
   'builder.delete': 'Delete exam',
   'builder.confirmPublish': 'Publish this exam?',
-  'builder.publishBody': 'Students in the targets can start it with the token during its window. Its questions can no longer be changed.',
+  'builder.publishBody':
+    'Students in the targets can start it with the token during its window. Its questions can no longer be changed.',
   'builder.confirmClose': 'Close this exam?',
-  'builder.closeBody': 'Nobody can start it any more; sessions still running are submitted at their deadline.',
+  'builder.closeBody':
+    'Nobody can start it any more; sessions still running are submitted at their deadline.',
   'builder.confirmRotate': 'Rotate the entry token?',
   'builder.rotateBody': 'The old token stops working for students who have not started yet.',
   'builder.confirmDelete': 'Delete this exam?',
@@ -406,14 +414,16 @@ export const en = {
 
   'grading.title': 'Paper — {name}',
   'grading.none': 'This exam has no questions.',
-  'grading.cannotGrade': 'You can read this paper; grading is for the exam\'s author.',
-  'grading.readOnly': 'Still in progress: the paper is read-only until the student submits. It shows the answers saved so far.',
+  'grading.cannotGrade': "You can read this paper; grading is for the exam's author.",
+  'grading.readOnly':
+    'Still in progress: the paper is read-only until the student submits. It shows the answers saved so far.',
   'grading.started': 'Started',
   'grading.ends': 'Ends',
   'grading.submitted': 'Submitted',
   'grading.toGrade': 'To grade',
   'grading.allGraded': 'Every answer is graded.',
-  'grading.pendingNote': 'Written answers waiting for points: {n}. The score becomes final once every one is graded.',
+  'grading.pendingNote':
+    'Written answers waiting for points: {n}. The score becomes final once every one is graded.',
   'grading.blank': 'No answer',
   'grading.studentAnswer': "Student's answer",
   'grading.chosen': "Student's choice",
@@ -436,7 +446,8 @@ export const en = {
   'results.scored': 'Scored',
   'results.release': 'Release results',
   'results.releaseTitle': 'Release the results to students?',
-  'results.releaseBody': 'Every student of this exam can then see their score and the correct answers.',
+  'results.releaseBody':
+    'Every student of this exam can then see their score and the correct answers.',
   'results.released': 'Results released.',
   'results.highest': 'Highest',
   'results.submittedAt': 'Submitted',

@@ -1,4 +1,12 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import { en, type MessageKey } from './en';
 import { id } from './id';
 
@@ -48,13 +56,18 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLang,
       t: (key, vars) => {
         let text = dict[key] ?? en[key] ?? key;
-        if (vars) for (const [name, v] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(v));
+        if (vars)
+          for (const [name, v] of Object.entries(vars))
+            text = text.replaceAll(`{${name}}`, String(v));
         return text;
       },
       formatDateTime: (iso) => (iso ? dateTime.format(new Date(iso)) : '—'),
       formatTime: (iso) => (iso ? time.format(new Date(iso)) : '—'),
       formatNumber: (v, digits = 0) =>
-        new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(v),
+        new Intl.NumberFormat(locale, {
+          maximumFractionDigits: digits,
+          minimumFractionDigits: 0,
+        }).format(v),
     };
   }, [lang, setLang]);
 
@@ -74,7 +87,11 @@ export function useT(): Translate {
 export function LanguageSwitcher({ compact = false }: { compact?: boolean }) {
   const { lang, setLang, t } = useI18n();
   return (
-    <div className={`lang-switch${compact ? ' lang-switch--compact' : ''}`} role="group" aria-label={t('lang.label')}>
+    <div
+      className={`lang-switch${compact ? ' lang-switch--compact' : ''}`}
+      role="group"
+      aria-label={t('lang.label')}
+    >
       {(['en', 'id'] as const).map((code) => (
         <button
           key={code}

@@ -38,7 +38,8 @@ export const id: Record<MessageKey, string> = {
   'error.UNAUTHENTICATED': 'Data masuk salah, atau sesi Anda sudah berakhir.',
   'error.SESSION_REPLACED': 'Anda masuk di perangkat lain.',
   'error.FORBIDDEN': 'Anda tidak memiliki izin untuk itu.',
-  'error.NOT_ELIGIBLE': 'Ujian ini bukan untuk Anda. Tanyakan pengawas jika menurut Anda ini keliru.',
+  'error.NOT_ELIGIBLE':
+    'Ujian ini bukan untuk Anda. Tanyakan pengawas jika menurut Anda ini keliru.',
   'error.BAD_ENTRY_TOKEN': 'Token salah. Periksa token dari pengawas.',
   'error.EXAM_NOT_OPEN': 'Ujian ini sedang tidak dibuka.',
   'error.TIME_UP': 'Waktu ujian sudah habis.',
@@ -122,14 +123,16 @@ export const id: Record<MessageKey, string> = {
   'runner.clearAnswer': 'Hapus jawaban saya',
   'runner.yourAnswer': 'Jawaban Anda',
   'runner.textPlaceholder': 'Tulis jawaban Anda di sini…',
-  'runner.autosaveHint': 'Jawaban tersimpan otomatis. Jika koneksi terputus, lanjutkan saja: jawaban disimpan di perangkat ini dan dikirim saat Anda kembali daring.',
+  'runner.autosaveHint':
+    'Jawaban tersimpan otomatis. Jika koneksi terputus, lanjutkan saja: jawaban disimpan di perangkat ini dan dikirim saat Anda kembali daring.',
   'runner.warn10': 'Sisa waktu 10 menit.',
   'runner.warn5': 'Sisa waktu 5 menit! Periksa jawaban lalu kumpulkan.',
   'runner.banner10': 'Sisa waktu kurang dari 10 menit.',
   'runner.banner5': 'Sisa waktu kurang dari 5 menit — ujian terkumpul otomatis saat waktu habis.',
   'runner.extended': 'Pengawas menambah waktu Anda.',
   'runner.submitting': 'Mengumpulkan jawaban Anda…',
-  'runner.submitOffline': 'Anda sedang luring, jadi ujian belum bisa dikumpulkan. Jawaban aman di perangkat ini; kumpulkan lagi saat kembali daring.',
+  'runner.submitOffline':
+    'Anda sedang luring, jadi ujian belum bisa dikumpulkan. Jawaban aman di perangkat ini; kumpulkan lagi saat kembali daring.',
   'runner.submitFailed': 'Pengumpulan gagal. Jawaban Anda aman; silakan coba lagi.',
   'runner.rejected': 'Jawaban soal {n} tidak diterima: {message}',
 
@@ -157,8 +160,10 @@ export const id: Record<MessageKey, string> = {
   'timeup.seeResult': 'Lihat hasil saya',
 
   'kicked.title': 'Anda masuk di tempat lain',
-  'kicked.text': 'Akun Anda baru saja dipakai masuk di perangkat lain, sehingga perangkat ini dikeluarkan. Hanya satu perangkat yang boleh mengerjakan ujian.',
-  'kicked.safe': 'Jawaban yang tersimpan tetap aman. Jika itu bukan Anda, segera beri tahu pengawas.',
+  'kicked.text':
+    'Akun Anda baru saja dipakai masuk di perangkat lain, sehingga perangkat ini dikeluarkan. Hanya satu perangkat yang boleh mengerjakan ujian.',
+  'kicked.safe':
+    'Jawaban yang tersimpan tetap aman. Jika itu bukan Anda, segera beri tahu pengawas.',
   'kicked.signInAgain': 'Masuk lagi',
 
   'result.title': 'Ujian terkumpul',
@@ -209,7 +214,8 @@ export const id: Record<MessageKey, string> = {
   'students.reset': 'Reset login',
   'students.resetNamed': 'Reset login {name}',
   'students.resetTitle': 'Reset login {name}?',
-  'students.resetBody': 'Siswa dikeluarkan dari semua perangkat dan bisa langsung masuk lagi (misalnya bila laptopnya mati).',
+  'students.resetBody':
+    'Siswa dikeluarkan dari semua perangkat dan bisa langsung masuk lagi (misalnya bila laptopnya mati).',
   'students.resetDone': '{name} sudah dikeluarkan dari semua perangkat.',
   'students.deleteTitle': 'Hapus {name}?',
 
@@ -364,9 +370,11 @@ export const id: Record<MessageKey, string> = {
   'builder.closed': 'Ujian ditutup.',
   'builder.delete': 'Hapus ujian',
   'builder.confirmPublish': 'Terbitkan ujian ini?',
-  'builder.publishBody': 'Peserta bisa memulai dengan token selama jadwal berlangsung. Soal tidak bisa diubah lagi.',
+  'builder.publishBody':
+    'Peserta bisa memulai dengan token selama jadwal berlangsung. Soal tidak bisa diubah lagi.',
   'builder.confirmClose': 'Tutup ujian ini?',
-  'builder.closeBody': 'Tidak ada yang bisa memulai lagi; sesi yang berjalan dikumpulkan saat waktunya habis.',
+  'builder.closeBody':
+    'Tidak ada yang bisa memulai lagi; sesi yang berjalan dikumpulkan saat waktunya habis.',
   'builder.confirmRotate': 'Ganti token ujian?',
   'builder.rotateBody': 'Token lama tidak berlaku lagi bagi siswa yang belum mulai.',
   'builder.confirmDelete': 'Hapus ujian ini?',
@@ -409,13 +417,15 @@ export const id: Record<MessageKey, string> = {
   'grading.title': 'Lembar jawaban — {name}',
   'grading.none': 'Ujian ini tidak memiliki soal.',
   'grading.cannotGrade': 'Anda dapat membaca lembar ini; penilaian dilakukan oleh pembuat ujian.',
-  'grading.readOnly': 'Masih dikerjakan: lembar ini hanya bisa dibaca sampai siswa mengumpulkan. Yang tampil adalah jawaban yang sudah tersimpan.',
+  'grading.readOnly':
+    'Masih dikerjakan: lembar ini hanya bisa dibaca sampai siswa mengumpulkan. Yang tampil adalah jawaban yang sudah tersimpan.',
   'grading.started': 'Mulai',
   'grading.ends': 'Berakhir',
   'grading.submitted': 'Dikumpulkan',
   'grading.toGrade': 'Perlu dinilai',
   'grading.allGraded': 'Semua jawaban sudah dinilai.',
-  'grading.pendingNote': 'Jawaban uraian yang menunggu poin: {n}. Nilai menjadi final setelah semuanya dinilai.',
+  'grading.pendingNote':
+    'Jawaban uraian yang menunggu poin: {n}. Nilai menjadi final setelah semuanya dinilai.',
   'grading.blank': 'Tidak dijawab',
   'grading.studentAnswer': 'Jawaban siswa',
   'grading.chosen': 'Pilihan siswa',

@@ -41,7 +41,9 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   const setData = useCallback((value: T | ((prev: T | undefined) => T)) => {
-    setDataState((prev) => (typeof value === 'function' ? (value as (p: T | undefined) => T)(prev) : value));
+    setDataState((prev) =>
+      typeof value === 'function' ? (value as (p: T | undefined) => T)(prev) : value,
+    );
   }, []);
   return { data, error, loading, reload, setData };
 }

@@ -29,7 +29,6 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   return new TransportBus((deliver) => new RedisTransport(options, deliver), options.logger);
 }
 
-
 class RedisTransport implements BusTransport {
   /** channels this bus has subscribers for */
   private readonly wanted = new Set<string>();

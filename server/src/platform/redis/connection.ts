@@ -24,7 +24,8 @@ export function parseRedisUrl(raw: string): RedisSettings {
   const shards = shardsParam === null ? DEFAULT_SHARDS : Number(shardsParam);
   const leaseParam = url.searchParams.get('leaseMs');
   const leaseMs = leaseParam === null ? undefined : Number(leaseParam);
-  if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 200)) throw new Error(`REDIS_URL leaseMs must be an integer >= 200: ${leaseParam}`);
+  if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 200))
+    throw new Error(`REDIS_URL leaseMs must be an integer >= 200: ${leaseParam}`);
   for (const name of ['prefix', 'shards', 'leaseMs']) url.searchParams.delete(name);
   // Validates prefix and shards (braces, range) before anything connects.
   new RedisKeys(prefix, shards);

@@ -4,7 +4,8 @@ export type Fields = Record<string, string>;
 
 /** [k1, v1, k2, v2, …] (HGETALL, stream entries) → record. Later duplicates win. */
 export function pairsToFields(flat: unknown): Fields {
-  if (!Array.isArray(flat)) throw new Error(`expected a flat field list from Redis, got ${typeof flat}`);
+  if (!Array.isArray(flat))
+    throw new Error(`expected a flat field list from Redis, got ${typeof flat}`);
   const out: Fields = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
   return out;

@@ -35,7 +35,8 @@ export function createRedisPlatform(input: RedisPlatformInput) {
   const keys = new RedisKeys(settings.prefix, settings.shards);
   const redis = connectRedis(settings, 'commands');
   const subscriber = connectRedis(settings, 'subscriber');
-  const onRedisError = (err: Error) => input.logger.warn({ err: err.message }, 'redis connection problem');
+  const onRedisError = (err: Error) =>
+    input.logger.warn({ err: err.message }, 'redis connection problem');
   redis.on('error', onRedisError);
   subscriber.on('error', onRedisError);
 
@@ -54,12 +55,22 @@ export function createRedisPlatform(input: RedisPlatformInput) {
 
   if (input.metrics) {
     // Scraped from Redis, so every process reports the shared log, not only its own part.
-    input.metrics.gauge('examhall_log_pending_entries', 'Log entries not yet in PostgreSQL', [], async function () {
-      this.set((await watch.lag()).pending);
-    });
-    input.metrics.gauge('examhall_log_oldest_pending_seconds', 'Age of the oldest log entry not yet in PostgreSQL', [], async function () {
-      this.set((await watch.lag()).oldestMs / 1000);
-    });
+    input.metrics.gauge(
+      'examhall_log_pending_entries',
+      'Log entries not yet in PostgreSQL',
+      [],
+      async function () {
+        this.set((await watch.lag()).pending);
+      },
+    );
+    input.metrics.gauge(
+      'examhall_log_oldest_pending_seconds',
+      'Age of the oldest log entry not yet in PostgreSQL',
+      [],
+      async function () {
+        this.set((await watch.lag()).oldestMs / 1000);
+      },
+    );
   }
 
   let closing: Promise<void> | undefined;

@@ -29,7 +29,8 @@ export class RedisKeys {
   ) {
     // A brace in the prefix would become the hash tag and put everything in one slot.
     if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix must not contain braces: ${prefix}`);
-    if (!Number.isInteger(shards) || shards < 1 || shards > 1024) throw new Error(`Redis log shards must be 1..1024: ${shards}`);
+    if (!Number.isInteger(shards) || shards < 1 || shards > 1024)
+      throw new Error(`Redis log shards must be 1..1024: ${shards}`);
   }
 
   /** The log shard of a session: stable across processes and restarts (FNV-1a of the id). */

@@ -77,21 +77,40 @@ export class LogWriter {
     private readonly handlers: LogHandlers,
     private readonly options: LogWriterOptions = {},
   ) {
-    this.consumer = options.consumer ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.consumer =
+      options.consumer ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.batchSize = options.batchSize ?? 500;
     this.maxIdleMs = options.maxIdleMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.leases = new ShardLeases(
-      redis, keys, scripts, this.consumer, options.leaseMs ?? 5_000,
+      redis,
+      keys,
+      scripts,
+      this.consumer,
+      options.leaseMs ?? 5_000,
       (shard) => this.rereadPending.add(shard),
       () => this.inFlight,
     );
     const m = options.metrics;
     this.instruments = m && {
-      batchEntries: m.histogram('examhall_log_batch_entries', 'Log entries per batch written to PostgreSQL', [1, 5, 20, 50, 100, 250, 500, 1000]),
-      writeSeconds: m.histogram('examhall_log_write_seconds', 'Time to apply and commit one batch', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
-      failures: m.counter('examhall_log_write_failures_total', 'Batches PostgreSQL did not take (retried)'),
-      deadLetters: m.counter('examhall_log_dead_letters_total', 'Entries PostgreSQL refused for good (moved to the dead-letter stream)'),
+      batchEntries: m.histogram(
+        'examhall_log_batch_entries',
+        'Log entries per batch written to PostgreSQL',
+        [1, 5, 20, 50, 100, 250, 500, 1000],
+      ),
+      writeSeconds: m.histogram(
+        'examhall_log_write_seconds',
+        'Time to apply and commit one batch',
+        [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      ),
+      failures: m.counter(
+        'examhall_log_write_failures_total',
+        'Batches PostgreSQL did not take (retried)',
+      ),
+      deadLetters: m.counter(
+        'examhall_log_dead_letters_total',
+        'Entries PostgreSQL refused for good (moved to the dead-letter stream)',
+      ),
       ownedShards: m.gauge('examhall_log_owned_shards', 'Log shards this writer drains'),
     };
   }
@@ -164,7 +183,10 @@ export class LogWriter {
         // Everything read but not acknowledged is in our pending list: read it again first.
         for (const shard of this.leases.owned) this.rereadPending.add(shard);
         const backoff = Math.min(this.maxBackoffMs, 50 * 2 ** failures);
-        this.options.logger?.warn({ err, attempt: failures, retryInMs: backoff }, 'log writer: batch not persisted; retrying');
+        this.options.logger?.warn(
+          { err, attempt: failures, retryInMs: backoff },
+          'log writer: batch not persisted; retrying',
+        );
         await this.pause(backoff);
       }
     }
@@ -181,7 +203,14 @@ export class LogWriter {
         let reply: XReadReply;
         try {
           reply = (await this.redis.xreadgroup(
-            'GROUP', WRITER_GROUP, this.consumer, 'COUNT', perShard, 'STREAMS', this.keys.log(shard), fromPending ? '0' : '>',
+            'GROUP',
+            WRITER_GROUP,
+            this.consumer,
+            'COUNT',
+            perShard,
+            'STREAMS',
+            this.keys.log(shard),
+            fromPending ? '0' : '>',
           )) as XReadReply;
         } catch (err) {
           // Redis restarted without its data: the group is gone with the stream.
@@ -220,11 +249,17 @@ export class LogWriter {
       await this.commit(decoded, new Set(read.map((e) => e.shard)));
     } catch (err) {
       if (err instanceof LeaseLost) {
-        this.options.logger?.warn({ consumer: this.consumer }, 'log writer: lost a shard lease mid-batch; its new owner re-applies it');
+        this.options.logger?.warn(
+          { consumer: this.consumer },
+          'log writer: lost a shard lease mid-batch; its new owner re-applies it',
+        );
         return;
       }
       if (!isRefusedForGood(err)) throw err;
-      this.options.logger?.error({ err }, 'log writer: PostgreSQL refused a batch; isolating the bad entries');
+      this.options.logger?.error(
+        { err },
+        'log writer: PostgreSQL refused a batch; isolating the bad entries',
+      );
       await this.persistOneByOne(decoded);
       return;
     }
@@ -278,13 +313,18 @@ export class LogWriter {
     await Promise.all(
       [...byShard].map(async ([shard, ids]) => {
         await this.scripts.ackLog(shard, ids);
-        await this.bus.publish('persisted', `${shard} ${ids[ids.length - 1]}`).catch(() => undefined);
+        await this.bus
+          .publish('persisted', `${shard} ${ids[ids.length - 1]}`)
+          .catch(() => undefined);
       }),
     );
   }
 
   private async deadLetter(entry: ReadEntry, err: unknown): Promise<void> {
-    this.options.logger?.error({ err, shard: entry.shard, id: entry.id }, 'log writer: entry refused for good; moved to dead letters');
+    this.options.logger?.error(
+      { err, shard: entry.shard, id: entry.id },
+      'log writer: entry refused for good; moved to dead letters',
+    );
     this.instruments?.deadLetters.inc();
     await this.scripts.deadLetter(entry.shard, entry.id, String((err as Error).message ?? err));
   }
@@ -302,4 +342,3 @@ export class LogWriter {
     });
   }
 }
-

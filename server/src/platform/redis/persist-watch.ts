@@ -59,9 +59,14 @@ export class PersistWatch {
     );
     let waiting = tails.filter((t): t is { shard: number; tail: string } => t.tail !== undefined);
     while (waiting.length > 0) {
-      for (const { shard } of waiting) void this.bus.publish('wake', String(shard)).catch(() => undefined);
+      for (const { shard } of waiting)
+        void this.bus.publish('wake', String(shard)).catch(() => undefined);
       const still = await Promise.all(
-        waiting.map(async (t) => ((await this.redis.xrange(this.keys.log(t.shard), '-', t.tail, 'COUNT', 1)).length > 0 ? t : null)),
+        waiting.map(async (t) =>
+          (await this.redis.xrange(this.keys.log(t.shard), '-', t.tail, 'COUNT', 1)).length > 0
+            ? t
+            : null,
+        ),
       );
       waiting = still.filter((t): t is { shard: number; tail: string } => t !== null);
       if (waiting.length > 0) await sleep(pollMs);

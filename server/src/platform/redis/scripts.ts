@@ -52,11 +52,14 @@ function loadLua(dir: string, file: string): { source: string; numberOfKeys: num
     }
     throw new Error(`Lua include ${name} not found for ${file}`);
   };
-  const source = readFileSync(path.join(dir, file), 'utf8').replace(/^-- @include (\w+)$/gm, (_line, name: string) => {
-    if (included.has(name)) return '';
-    included.add(name);
-    return include(name);
-  });
+  const source = readFileSync(path.join(dir, file), 'utf8').replace(
+    /^-- @include (\w+)$/gm,
+    (_line, name: string) => {
+      if (included.has(name)) return '';
+      included.add(name);
+      return include(name);
+    },
+  );
   return { source, numberOfKeys: Number(match[1]) };
 }
 
@@ -66,14 +69,18 @@ export class LuaScript {
   private readonly source: string;
   private readonly numberOfKeys: number;
 
-  constructor(dir: string, readonly file: string) {
+  constructor(
+    dir: string,
+    readonly file: string,
+  ) {
     ({ source: this.source, numberOfKeys: this.numberOfKeys } = loadLua(dir, file));
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 
   /** EVALSHA, falling back to EVAL once when Redis lost its script cache (restart, failover). */
   async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-    if (keys.length !== this.numberOfKeys) throw new Error(`${this.file} takes ${this.numberOfKeys} keys, got ${keys.length}`);
+    if (keys.length !== this.numberOfKeys)
+      throw new Error(`${this.file} takes ${this.numberOfKeys} keys, got ${keys.length}`);
     let reply: unknown;
     try {
       reply = await redis.evalsha(this.sha, keys.length, ...keys, ...args);
@@ -97,7 +104,8 @@ const SCRIPTS = {
 
 /** A script's reply as the array it promised, or a clear error. */
 export function tuple(reply: unknown, length: number): unknown[] {
-  if (!Array.isArray(reply) || reply.length < length) throw new Error(`unexpected script reply: ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply) || reply.length < length)
+    throw new Error(`unexpected script reply: ${JSON.stringify(reply)}`);
   return reply;
 }
 
@@ -106,7 +114,13 @@ export type Scripts = ReturnType<typeof createScripts>;
 export function createScripts(redis: Redis, keys: RedisKeys) {
   return {
     async putIdempotent(key: string, valueJson: string, ttlMs: number): Promise<string> {
-      return String(await SCRIPTS.putIdempotent.run(redis, [keys.idempotent(key)], [valueJson, Math.max(1, Math.round(ttlMs))]));
+      return String(
+        await SCRIPTS.putIdempotent.run(
+          redis,
+          [keys.idempotent(key)],
+          [valueJson, Math.max(1, Math.round(ttlMs))],
+        ),
+      );
     },
 
     /** After COMMIT only: acknowledges and deletes the entries. */
@@ -116,7 +130,11 @@ export function createScripts(redis: Redis, keys: RedisKeys) {
     },
 
     async deadLetter(shard: number, id: string, reason: string): Promise<void> {
-      await SCRIPTS.deadLetter.run(redis, [keys.log(shard), keys.deadLetters(shard)], [WRITER_GROUP, id, reason.slice(0, 500)]);
+      await SCRIPTS.deadLetter.run(
+        redis,
+        [keys.log(shard), keys.deadLetters(shard)],
+        [WRITER_GROUP, id, reason.slice(0, 500)],
+      );
     },
 
     async holdLease(shard: number, owner: string, ttlMs: number): Promise<boolean> {
@@ -130,7 +148,13 @@ export function createScripts(redis: Redis, keys: RedisKeys) {
     /** Returns the failures within the window, this one included. */
     async recordFailure(scope: string, key: string, policy: FailurePolicy): Promise<number> {
       const k = keys.failures(scope, key);
-      const args = [policy.limit, policy.windowSeconds * 1000, policy.lockSeconds * 1000, policy.maxLockSeconds * 1000, policy.memorySeconds * 1000];
+      const args = [
+        policy.limit,
+        policy.windowSeconds * 1000,
+        policy.lockSeconds * 1000,
+        policy.maxLockSeconds * 1000,
+        policy.memorySeconds * 1000,
+      ];
       return Number(await SCRIPTS.recordFailure.run(redis, [k.count, k.lock, k.strikes], args));
     },
   };

@@ -37,7 +37,8 @@ export class ShardLeases {
   async maintain(now = Date.now()): Promise<void> {
     const live = await this.heartbeat(now);
     for (const shard of [...this.owned]) {
-      if (await this.scripts.holdLease(shard, this.consumer, this.leaseMs)) this.confirmedAt.set(shard, now);
+      if (await this.scripts.holdLease(shard, this.consumer, this.leaseMs))
+        this.confirmedAt.set(shard, now);
       else this.drop(shard);
     }
     const fair = Math.ceil(this.keys.shards / live);
@@ -52,7 +53,11 @@ export class ShardLeases {
     const offset = Math.floor(Math.random() * this.keys.shards);
     for (let i = 0; i < this.keys.shards && this.owned.size < fair; i += 1) {
       const shard = (offset + i) % this.keys.shards;
-      if (this.owned.has(shard) || !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) continue;
+      if (
+        this.owned.has(shard) ||
+        !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))
+      )
+        continue;
       await this.adopt(shard, now);
     }
     // Entries idle for a whole lease were read by a writer that stalled, or that lost the
@@ -68,7 +73,9 @@ export class ShardLeases {
    * within half a lease, so no other writer can hold it yet.
    */
   readable(now = Date.now()): number[] {
-    return [...this.owned].filter((shard) => now - (this.confirmedAt.get(shard) ?? 0) < this.leaseMs / 2);
+    return [...this.owned].filter(
+      (shard) => now - (this.confirmedAt.get(shard) ?? 0) < this.leaseMs / 2,
+    );
   }
 
   /**
@@ -77,7 +84,10 @@ export class ShardLeases {
    */
   async stillOwn(shards: Iterable<number>): Promise<boolean> {
     for (const shard of shards) {
-      if (!this.owned.has(shard) || !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))) {
+      if (
+        !this.owned.has(shard) ||
+        !(await this.scripts.holdLease(shard, this.consumer, this.leaseMs))
+      ) {
         this.drop(shard);
         return false;
       }
@@ -88,7 +98,8 @@ export class ShardLeases {
 
   /** Gives every shard back at once (clean shutdown: the others need not wait for TTLs). */
   async releaseAll(): Promise<void> {
-    for (const shard of this.owned) await this.scripts.releaseLease(shard, this.consumer).catch(() => undefined);
+    for (const shard of this.owned)
+      await this.scripts.releaseLease(shard, this.consumer).catch(() => undefined);
     this.owned.clear();
     this.confirmedAt.clear();
     await this.redis.zrem(this.keys.writers(), this.consumer).catch(() => undefined);
@@ -121,11 +132,16 @@ export class ShardLeases {
     let cursor = '0-0';
     let claimed = 0;
     do {
-      const reply = (await this.redis.xautoclaim(this.keys.log(shard), WRITER_GROUP, this.consumer, minIdleMs, cursor, 'COUNT', 500, 'JUSTID')) as [
-        string,
-        unknown[],
-        ...unknown[],
-      ];
+      const reply = (await this.redis.xautoclaim(
+        this.keys.log(shard),
+        WRITER_GROUP,
+        this.consumer,
+        minIdleMs,
+        cursor,
+        'COUNT',
+        500,
+        'JUSTID',
+      )) as [string, unknown[], ...unknown[]];
       cursor = String(reply[0]);
       claimed += reply[1].length;
     } while (cursor !== '0-0');
@@ -138,12 +154,21 @@ export class ShardLeases {
    * shard again later is simply re-created by XREADGROUP.
    */
   private async forgetIdleConsumers(shard: number): Promise<void> {
-    const consumers = (await this.redis.xinfo('CONSUMERS', this.keys.log(shard), WRITER_GROUP)) as unknown[][];
+    const consumers = (await this.redis.xinfo(
+      'CONSUMERS',
+      this.keys.log(shard),
+      WRITER_GROUP,
+    )) as unknown[][];
     for (const info of consumers) {
       const fields: Record<string, unknown> = {};
       for (let i = 0; i + 1 < info.length; i += 2) fields[String(info[i])] = info[i + 1];
       if (fields['name'] !== this.consumer && Number(fields['pending']) === 0) {
-        await this.redis.xgroup('DELCONSUMER', this.keys.log(shard), WRITER_GROUP, String(fields['name']));
+        await this.redis.xgroup(
+          'DELCONSUMER',
+          this.keys.log(shard),
+          WRITER_GROUP,
+          String(fields['name']),
+        );
       }
     }
   }

@@ -32,7 +32,16 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 }
 
 function resultOf(score: number, submittedAt: number): SessionResult {
-  return { status: 'SCORED', submittedAt, score, maxScore: 10, percentage: score * 10, gradedCount: 1, pendingCount: 0, breakdown: [] };
+  return {
+    status: 'SCORED',
+    submittedAt,
+    score,
+    maxScore: 10,
+    percentage: score * 10,
+    gradedCount: 1,
+    pendingCount: 0,
+    breakdown: [],
+  };
 }
 
 export function sessionStoreContract(name: string, makeStore: () => Promise<ContractSetup>): void {
@@ -60,12 +69,30 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const examId = randomUUID();
       const entry = {
         exam: {
-          examId, title: 'T', description: '', scheduledStart: new Date().toISOString(), scheduledEnd: new Date().toISOString(),
-          durationMinutes: 10, shuffleQuestions: false, shuffleOptions: false, partialCredit: false,
-          resultPolicy: 'immediate' as const, targets: [], questions: [],
+          examId,
+          title: 'T',
+          description: '',
+          scheduledStart: new Date().toISOString(),
+          scheduledEnd: new Date().toISOString(),
+          durationMinutes: 10,
+          shuffleQuestions: false,
+          shuffleOptions: false,
+          partialCredit: false,
+          resultPolicy: 'immediate' as const,
+          targets: [],
+          questions: [],
         },
         key: {},
-        live: { examId, status: 'PUBLISHED' as const, entryToken: 'ABC123', resultsReleasedAt: null, closedAt: null, scheduledStart: 1, scheduledEnd: 2, authorId: null },
+        live: {
+          examId,
+          status: 'PUBLISHED' as const,
+          entryToken: 'ABC123',
+          resultsReleasedAt: null,
+          closedAt: null,
+          scheduledStart: 1,
+          scheduledEnd: 2,
+          authorId: null,
+        },
       };
       expect(await store.getExam(examId)).toBeNull();
       await store.putExam(entry);
@@ -80,8 +107,18 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const input = await setup.newSession();
       const first = await store.createSession(input);
       expect(first.created).toBe(true);
-      expect(first.session.meta).toMatchObject({ id: input.id, status: 'IN_PROGRESS', endsAt: input.endsAt, seq: 0 });
-      const again = await store.createSession({ ...input, id: randomUUID(), shuffleSeed: 999, endsAt: input.endsAt + 60_000 });
+      expect(first.session.meta).toMatchObject({
+        id: input.id,
+        status: 'IN_PROGRESS',
+        endsAt: input.endsAt,
+        seq: 0,
+      });
+      const again = await store.createSession({
+        ...input,
+        id: randomUUID(),
+        shuffleSeed: 999,
+        endsAt: input.endsAt + 60_000,
+      });
       expect(again.created).toBe(false);
       expect(again.session.meta.id).toBe(input.id);
       expect(again.session.meta.shuffleSeed).toBe(input.shuffleSeed);
@@ -91,7 +128,10 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
 
     it('two racing starts end up in one session', async () => {
       const input = await setup.newSession();
-      const [a, b] = await Promise.all([store.createSession(input), store.createSession({ ...input, id: randomUUID() })]);
+      const [a, b] = await Promise.all([
+        store.createSession(input),
+        store.createSession({ ...input, id: randomUUID() }),
+      ]);
       expect(a.session.meta.id).toBe(b.session.meta.id);
       expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
     });
@@ -100,7 +140,11 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const id = randomUUID();
       expect(await store.getSession(id)).toBeNull();
       expect(await store.sessionIdFor(randomUUID(), randomUUID())).toBeNull();
-      expect(await refusal(store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], { now: now(), graceMs: GRACE }))).toBe('NOT_FOUND');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], { now: now(), graceMs: GRACE }),
+        ),
+      ).toBe('NOT_FOUND');
       expect(await refusal(store.submit(id, { reason: 'STUDENT', now: now() }))).toBe('NOT_FOUND');
       expect(await refusal(store.extend(id, now()))).toBe('NOT_FOUND');
     });
@@ -111,10 +155,31 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       expect(await store.identity(id)).toEqual({ examId: meta.examId, studentId: meta.studentId });
       expect(await store.identity(randomUUID())).toBeNull();
       const qid = q();
-      expect(await refusal(store.saveAnswers(id, [{ questionId: qid, answer: 'A' }], { now: now(), graceMs: GRACE, studentId: randomUUID() }))).toBe('NOT_FOUND');
-      expect(await refusal(store.saveAnswers(id, [{ questionId: qid, answer: 'A' }], { now: now(), graceMs: GRACE, studentId: randomUUID(), idempotencyKey: 'k1' }))).toBe('NOT_FOUND');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: qid, answer: 'A' }], {
+            now: now(),
+            graceMs: GRACE,
+            studentId: randomUUID(),
+          }),
+        ),
+      ).toBe('NOT_FOUND');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: qid, answer: 'A' }], {
+            now: now(),
+            graceMs: GRACE,
+            studentId: randomUUID(),
+            idempotencyKey: 'k1',
+          }),
+        ),
+      ).toBe('NOT_FOUND');
       expect((await store.getSession(id))!.answers).toEqual({});
-      await store.saveAnswers(id, [{ questionId: qid, answer: 'B' }], { now: now(), graceMs: GRACE, studentId: meta.studentId });
+      await store.saveAnswers(id, [{ questionId: qid, answer: 'B' }], {
+        now: now(),
+        graceMs: GRACE,
+        studentId: meta.studentId,
+      });
       expect((await store.getSession(id))!.answers[qid]!.answer).toBe('B');
     });
 
@@ -122,9 +187,24 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const id = await started();
       const [q1, q2] = [q(), q()];
       const t = now();
-      expect(await store.saveAnswers(id, [{ questionId: q1, answer: 'A', clientTs: t - 5 }], { now: t, graceMs: GRACE })).toEqual({ saved: 1, savedAt: t });
-      await store.saveAnswers(id, [{ questionId: q2, answer: ['A', 'C'] }, { questionId: q1, answer: 'B' }], { now: t + 1, graceMs: GRACE });
-      await store.saveAnswers(id, [{ questionId: q2, answer: null }], { now: t + 2, graceMs: GRACE });
+      expect(
+        await store.saveAnswers(id, [{ questionId: q1, answer: 'A', clientTs: t - 5 }], {
+          now: t,
+          graceMs: GRACE,
+        }),
+      ).toEqual({ saved: 1, savedAt: t });
+      await store.saveAnswers(
+        id,
+        [
+          { questionId: q2, answer: ['A', 'C'] },
+          { questionId: q1, answer: 'B' },
+        ],
+        { now: t + 1, graceMs: GRACE },
+      );
+      await store.saveAnswers(id, [{ questionId: q2, answer: null }], {
+        now: t + 2,
+        graceMs: GRACE,
+      });
       const s = (await store.getSession(id))!;
       expect(s.answers[q1]).toEqual({ answer: 'B', seq: 3, savedAt: t + 1, clientTs: null });
       expect(s.answers[q2]).toMatchObject({ answer: null, seq: 4 });
@@ -137,34 +217,71 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const id = await started();
       const q1 = q();
       const t = now();
-      const first = await store.saveAnswers(id, [{ questionId: q1, answer: 'A' }], { now: t, graceMs: GRACE, idempotencyKey: 'k1' });
-      const replay = await store.saveAnswers(id, [{ questionId: q1, answer: 'D' }], { now: t + 50, graceMs: GRACE, idempotencyKey: 'k1' });
+      const first = await store.saveAnswers(id, [{ questionId: q1, answer: 'A' }], {
+        now: t,
+        graceMs: GRACE,
+        idempotencyKey: 'k1',
+      });
+      const replay = await store.saveAnswers(id, [{ questionId: q1, answer: 'D' }], {
+        now: t + 50,
+        graceMs: GRACE,
+        idempotencyKey: 'k1',
+      });
       expect(replay).toEqual(first);
       const s = (await store.getSession(id))!;
       expect(s.answers[q1]).toMatchObject({ answer: 'A', seq: 1 });
       // The same key on another session is another save.
       const other = await started();
-      await store.saveAnswers(other, [{ questionId: q1, answer: 'C' }], { now: t, graceMs: GRACE, idempotencyKey: 'k1' });
+      await store.saveAnswers(other, [{ questionId: q1, answer: 'C' }], {
+        now: t,
+        graceMs: GRACE,
+        idempotencyKey: 'k1',
+      });
       expect((await store.getSession(other))!.answers[q1]?.answer).toBe('C');
     });
 
     it('TIME_UP after endsAt + grace, accepted up to it', async () => {
       const t = now();
       const id = await started({ endsAt: t - 1000 });
-      expect(await refusal(store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], { now: t - 1000 + GRACE, graceMs: GRACE }))).toBe('ACCEPTED');
-      expect(await refusal(store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], { now: t - 1000 + GRACE + 1, graceMs: GRACE }))).toBe('TIME_UP');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], {
+            now: t - 1000 + GRACE,
+            graceMs: GRACE,
+          }),
+        ),
+      ).toBe('ACCEPTED');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], {
+            now: t - 1000 + GRACE + 1,
+            graceMs: GRACE,
+          }),
+        ),
+      ).toBe('TIME_UP');
     });
 
     it('submit freezes: SESSION_CLOSED afterwards, a second submit returns the same answers', async () => {
       const id = await started();
       const q1 = q();
-      await store.saveAnswers(id, [{ questionId: q1, answer: 'C' }], { now: now(), graceMs: GRACE });
+      await store.saveAnswers(id, [{ questionId: q1, answer: 'C' }], {
+        now: now(),
+        graceMs: GRACE,
+      });
       const t = now();
       const first = await store.submit(id, { reason: 'STUDENT', now: t });
       expect(first).toMatchObject({ firstSubmit: true, result: null });
-      expect(first.meta).toMatchObject({ status: 'SUBMITTED', submittedAt: t, submitReason: 'STUDENT' });
+      expect(first.meta).toMatchObject({
+        status: 'SUBMITTED',
+        submittedAt: t,
+        submitReason: 'STUDENT',
+      });
       expect(first.answers[q1]?.answer).toBe('C');
-      expect(await refusal(store.saveAnswers(id, [{ questionId: q1, answer: 'D' }], { now: now(), graceMs: GRACE }))).toBe('SESSION_CLOSED');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: q1, answer: 'D' }], { now: now(), graceMs: GRACE }),
+        ),
+      ).toBe('SESSION_CLOSED');
       const second = await store.submit(id, { reason: 'TIME_UP', now: t + 5000 });
       expect(second.firstSubmit).toBe(false);
       expect(second.answers).toEqual(first.answers);
@@ -176,7 +293,10 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const id = await started();
       expect(await refusal(store.recordResult(id, resultOf(1, now())))).toBe('CONFLICT');
       const { meta } = await store.submit(id, { reason: 'STUDENT', now: now() });
-      const [a, b] = await Promise.all([store.recordResult(id, resultOf(7, meta.submittedAt!)), store.recordResult(id, resultOf(3, meta.submittedAt!))]);
+      const [a, b] = await Promise.all([
+        store.recordResult(id, resultOf(7, meta.submittedAt!)),
+        store.recordResult(id, resultOf(3, meta.submittedAt!)),
+      ]);
       expect(a).toEqual(b);
       expect(await store.recordResult(id, resultOf(9, meta.submittedAt!))).toEqual(a);
       const again = await store.submit(id, { reason: 'STUDENT', now: now() });
@@ -189,14 +309,24 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const id = await started();
       const questions = Array.from({ length: 40 }, () => q());
       const saves = questions.map((qid, i) =>
-        store.saveAnswers(id, [{ questionId: qid, answer: `opt-${i}` }], { now: now(), graceMs: GRACE }).then(
-          () => 'ACKED' as const,
-          (err: unknown) => (err instanceof AppError ? err.code : 'ERROR'),
-        ),
+        store
+          .saveAnswers(id, [{ questionId: qid, answer: `opt-${i}` }], {
+            now: now(),
+            graceMs: GRACE,
+          })
+          .then(
+            () => 'ACKED' as const,
+            (err: unknown) => (err instanceof AppError ? err.code : 'ERROR'),
+          ),
       );
       const submitted = store.submit(id, { reason: 'STUDENT', now: now() });
       const late = questions.slice(0, 10).map((qid) =>
-        store.saveAnswers(id, [{ questionId: qid, answer: 'late' }], { now: now(), graceMs: GRACE }).then(() => 'ACKED', (e: AppError) => e.code),
+        store
+          .saveAnswers(id, [{ questionId: qid, answer: 'late' }], { now: now(), graceMs: GRACE })
+          .then(
+            () => 'ACKED',
+            (e: AppError) => e.code,
+          ),
       );
       const outcomes = await Promise.all(saves);
       const lateOutcomes = await Promise.all(late);
@@ -207,7 +337,9 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       });
       for (const o of lateOutcomes) expect(['ACKED', 'SESSION_CLOSED']).toContain(o);
       // What was acknowledged is exactly what submit froze, nothing more.
-      const acked = outcomes.filter((o) => o === 'ACKED').length + lateOutcomes.filter((o) => o === 'ACKED').length;
+      const acked =
+        outcomes.filter((o) => o === 'ACKED').length +
+        lateOutcomes.filter((o) => o === 'ACKED').length;
       expect(Object.keys(answers).length).toBeLessThanOrEqual(acked);
       expect((await store.getSession(id))!.answers).toEqual(answers);
     });
@@ -215,8 +347,16 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
     it('the sweeper variant of submit only fires once the session is due', async () => {
       const t = now();
       const id = await started({ endsAt: t });
-      expect(await refusal(store.submit(id, { reason: 'TIME_UP', now: t + GRACE, onlyIfDue: { graceMs: GRACE } }))).toBe('CONFLICT');
-      const done = await store.submit(id, { reason: 'TIME_UP', now: t + GRACE + 1, onlyIfDue: { graceMs: GRACE } });
+      expect(
+        await refusal(
+          store.submit(id, { reason: 'TIME_UP', now: t + GRACE, onlyIfDue: { graceMs: GRACE } }),
+        ),
+      ).toBe('CONFLICT');
+      const done = await store.submit(id, {
+        reason: 'TIME_UP',
+        now: t + GRACE + 1,
+        onlyIfDue: { graceMs: GRACE },
+      });
       expect(done.meta).toMatchObject({ status: 'SUBMITTED', submitReason: 'TIME_UP' });
     });
 
@@ -228,7 +368,11 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       expect(meta.endsAt).toBe(t + 60_000);
       expect((await store.getSession(id))!.meta.endsAt).toBe(t + 60_000);
       expect(await store.dueForExpiry(t, GRACE, 1000)).not.toContain(id);
-      expect(await refusal(store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], { now: t, graceMs: GRACE }))).toBe('ACCEPTED');
+      expect(
+        await refusal(
+          store.saveAnswers(id, [{ questionId: q(), answer: 'A' }], { now: t, graceMs: GRACE }),
+        ),
+      ).toBe('ACCEPTED');
       await store.submit(id, { reason: 'STUDENT', now: t });
       expect(await refusal(store.extend(id, t + 120_000))).toBe('SESSION_CLOSED');
     });
@@ -267,18 +411,25 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       ]);
       await store.flush();
       expect(await store.persistLag()).toEqual({ pending: 0, oldestMs: 0 });
-      const rows = await setup.sql<{ type: string }[]>`SELECT type FROM session_events WHERE session_id = ${id}`;
+      const rows = await setup.sql<
+        { type: string }[]
+      >`SELECT type FROM session_events WHERE session_id = ${id}`;
       expect(rows.map((r) => r.type).sort()).toEqual(['blur', 'paste']);
     });
 
     it('an acknowledged save is in PostgreSQL', async () => {
       const id = await started();
       const q1 = q();
-      await store.saveAnswers(id, [{ questionId: q1, answer: ['B', 'D'] }], { now: now(), graceMs: GRACE });
+      await store.saveAnswers(id, [{ questionId: q1, answer: ['B', 'D'] }], {
+        now: now(),
+        graceMs: GRACE,
+      });
       const [row] = await setup.sql<{ answer: unknown; seq: number }[]>`
         SELECT answer, seq FROM session_answers WHERE session_id = ${id} AND question_id = ${q1}`;
       expect(row).toEqual({ answer: ['B', 'D'], seq: 1 });
-      const [s] = await setup.sql<{ answeredCount: number }[]>`SELECT answered_count AS "answeredCount" FROM exam_sessions WHERE id = ${id}`;
+      const [s] = await setup.sql<
+        { answeredCount: number }[]
+      >`SELECT answered_count AS "answeredCount" FROM exam_sessions WHERE id = ${id}`;
       expect(s?.answeredCount).toBe(1);
     });
 
@@ -299,7 +450,14 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       const q1 = q();
       const q2 = q();
       await store.saveAnswers(open, [{ questionId: q1, answer: 'A' }], { now: t, graceMs: GRACE });
-      await store.saveAnswers(open, [{ questionId: q1, answer: 'B' }, { questionId: q2, answer: 'essay' }], { now: t + 1, graceMs: GRACE });
+      await store.saveAnswers(
+        open,
+        [
+          { questionId: q1, answer: 'B' },
+          { questionId: q2, answer: 'essay' },
+        ],
+        { now: t + 1, graceMs: GRACE },
+      );
       await store.extend(open, t + 120_000);
       const finished = await started();
       const frozen = await store.submit(finished, { reason: 'STUDENT', now: t });
@@ -308,17 +466,32 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       store = await setup.restart();
 
       const s = (await store.getSession(open))!;
-      expect(s.meta).toMatchObject({ status: 'IN_PROGRESS', endsAt: t + 120_000, seq: 3, answeredCount: 2 });
+      expect(s.meta).toMatchObject({
+        status: 'IN_PROGRESS',
+        endsAt: t + 120_000,
+        seq: 3,
+        answeredCount: 2,
+      });
       expect(s.answers[q1]).toMatchObject({ answer: 'B', seq: 2 });
       expect(s.answers[q2]).toMatchObject({ answer: 'essay', seq: 3 });
-      await store.saveAnswers(open, [{ questionId: q1, answer: 'C' }], { now: t + 2, graceMs: GRACE });
+      await store.saveAnswers(open, [{ questionId: q1, answer: 'C' }], {
+        now: t + 2,
+        graceMs: GRACE,
+      });
       expect((await store.getSession(open))!.answers[q1]).toMatchObject({ answer: 'C', seq: 4 });
       expect(await store.sessionIdFor(s.meta.examId, s.meta.studentId)).toBe(open);
 
       const again = await store.submit(finished, { reason: 'STUDENT', now: t + 10 });
       expect(again.firstSubmit).toBe(false);
       expect(again.result).toEqual(result);
-      expect(await refusal(store.saveAnswers(finished, [{ questionId: q1, answer: 'C' }], { now: t, graceMs: GRACE }))).toBe('SESSION_CLOSED');
+      expect(
+        await refusal(
+          store.saveAnswers(finished, [{ questionId: q1, answer: 'C' }], {
+            now: t,
+            graceMs: GRACE,
+          }),
+        ),
+      ).toBe('SESSION_CLOSED');
     });
   });
 }

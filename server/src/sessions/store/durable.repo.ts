@@ -93,7 +93,9 @@ export function createSessionPersistence(sql: Sql) {
                 ${s.shuffleSeed}, ${sql.array(s.questionOrder)}::uuid[], ${sql.json(s.optionOrders)})
         ON CONFLICT (exam_id, student_id) DO NOTHING
         RETURNING id`;
-      const [row] = await selectSession(sql`s.exam_id = ${s.examId} AND s.student_id = ${s.studentId}`);
+      const [row] = await selectSession(
+        sql`s.exam_id = ${s.examId} AND s.student_id = ${s.studentId}`,
+      );
       if (!row) throw new Error(`session for exam ${s.examId} vanished right after insert`);
       return { meta: toMeta(row), created: inserted.length > 0 };
     },
@@ -102,12 +104,19 @@ export function createSessionPersistence(sql: Sql) {
     async loadSession(sessionId: string): Promise<SessionState | null> {
       const [row] = await selectSession(sql`s.id = ${sessionId}`);
       if (!row) return null;
-      const answerRows = await sql<{ questionId: string; answer: Answer; seq: number; savedAt: Date; clientTs: Date | null }[]>`
+      const answerRows = await sql<
+        { questionId: string; answer: Answer; seq: number; savedAt: Date; clientTs: Date | null }[]
+      >`
         SELECT question_id AS "questionId", answer, seq, saved_at AS "savedAt", client_ts AS "clientTs"
         FROM session_answers WHERE session_id = ${sessionId}`;
       const answers: Record<string, SavedAnswer> = {};
       for (const a of answerRows) {
-        answers[a.questionId] = { answer: a.answer, seq: a.seq, savedAt: a.savedAt.getTime(), clientTs: ms(a.clientTs) };
+        answers[a.questionId] = {
+          answer: a.answer,
+          seq: a.seq,
+          savedAt: a.savedAt.getTime(),
+          clientTs: ms(a.clientTs),
+        };
       }
       return { meta: toMeta(row), answers };
     },
@@ -131,7 +140,11 @@ export function createSessionPersistence(sql: Sql) {
     },
 
     /** IN_PROGRESS → SUBMITTED; a no-op if it already left IN_PROGRESS. */
-    async markSubmitted(sessionId: string, submittedAt: number, reason: SubmitReason): Promise<void> {
+    async markSubmitted(
+      sessionId: string,
+      submittedAt: number,
+      reason: SubmitReason,
+    ): Promise<void> {
       await sql`
         UPDATE exam_sessions SET status = 'SUBMITTED', submitted_at = ${new Date(submittedAt)}, submit_reason = ${reason}
         WHERE id = ${sessionId} AND status = 'IN_PROGRESS'`;
@@ -141,7 +154,11 @@ export function createSessionPersistence(sql: Sql) {
      * Stores the result unless one is stored already; returns the stored one either way
      * (first writer wins). Also settles status/submitted_at in case the submit write was lost.
      */
-    async recordResult(sessionId: string, result: SessionResult, reason: SubmitReason): Promise<SessionResult> {
+    async recordResult(
+      sessionId: string,
+      result: SessionResult,
+      reason: SubmitReason,
+    ): Promise<SessionResult> {
       const [row] = await sql<{ result: SessionResult }[]>`
         UPDATE exam_sessions
         SET status = ${result.status}, score = ${result.score}, max_score = ${result.maxScore},
@@ -151,7 +168,9 @@ export function createSessionPersistence(sql: Sql) {
         WHERE id = ${sessionId} AND result IS NULL
         RETURNING result`;
       if (row) return row.result;
-      const [existing] = await sql<{ result: SessionResult | null }[]>`SELECT result FROM exam_sessions WHERE id = ${sessionId}`;
+      const [existing] = await sql<
+        { result: SessionResult | null }[]
+      >`SELECT result FROM exam_sessions WHERE id = ${sessionId}`;
       if (!existing?.result) throw new Error(`session ${sessionId} has no result and refused one`);
       return existing.result;
     },

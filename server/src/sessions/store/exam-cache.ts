@@ -33,7 +33,8 @@ export class ExamCache {
     const json = await this.redis.get(this.keys.exam(examId));
     if (json === null) return null;
     const entry = JSON.parse(json) as CachedExam;
-    if ((this.generation.get(examId) ?? 0) === generation) this.local.set(examId, { entry, at: Date.now() });
+    if ((this.generation.get(examId) ?? 0) === generation)
+      this.local.set(examId, { entry, at: Date.now() });
     return entry;
   }
 

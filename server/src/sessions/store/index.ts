@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Sql } from '../../platform/postgres.js';
-import { createRedisPlatform, type RedisPlatform, type RedisPlatformInput } from '../../platform/redis/index.js';
+import {
+  createRedisPlatform,
+  type RedisPlatform,
+  type RedisPlatformInput,
+} from '../../platform/redis/index.js';
 import { sessionLogHandler } from './log-entries.js';
 import { MemorySessionStore } from './memory.js';
 import { RedisSessionStore } from './redis.js';
@@ -31,19 +35,32 @@ export function createSessionStore(input: {
   if (redis) {
     redis.log.register(sessionLogHandler(sql));
     return new RedisSessionStore({
-      redis: redis.redis, keys: redis.keys, bus: redis.bus, watch: redis.watch, sql,
-      ...(input.writeThroughTimeoutMs ? { writeThroughTimeoutMs: input.writeThroughTimeoutMs } : {}),
+      redis: redis.redis,
+      keys: redis.keys,
+      bus: redis.bus,
+      watch: redis.watch,
+      sql,
+      ...(input.writeThroughTimeoutMs
+        ? { writeThroughTimeoutMs: input.writeThroughTimeoutMs }
+        : {}),
       onError: (err, what) => logger.error({ err, what }, 'redis session store: dependency failed'),
     });
   }
   // The same series the redis lane's writer counts its dead letters in.
-  const deadLetters = input.metrics?.counter('examhall_log_dead_letters_total', 'Entries PostgreSQL refused for good (set aside as dead letters)');
+  const deadLetters = input.metrics?.counter(
+    'examhall_log_dead_letters_total',
+    'Entries PostgreSQL refused for good (set aside as dead letters)',
+  );
   return new MemorySessionStore(sql, {
     ...(input.hooks?.onCommit ? { onCommit: input.hooks.onCommit } : {}),
-    onError: (err, what) => logger.error({ err, what }, 'session store could not write to PostgreSQL; retrying'),
+    onError: (err, what) =>
+      logger.error({ err, what }, 'session store could not write to PostgreSQL; retrying'),
     onSetAside: (rows, err) => {
       deadLetters?.inc(rows.length);
-      logger.error({ err, sessionId: rows[0]?.sessionId, rows: rows.length }, 'PostgreSQL refused a save for good; set aside in dead_letters');
+      logger.error(
+        { err, sessionId: rows[0]?.sessionId, rows: rows.length },
+        'PostgreSQL refused a save for good; set aside in dead_letters',
+      );
     },
   });
 }
@@ -52,10 +69,15 @@ export function createSessionStore(input: {
  * The Redis platform with the session store on it, as one process has them: for tests and
  * for a stand-in writer process. `close()` drains the store, then stops the platform.
  */
-export function createRedisSessionLane(input: RedisPlatformInput & { sql: Sql; writeThroughTimeoutMs?: number }) {
+export function createRedisSessionLane(
+  input: RedisPlatformInput & { sql: Sql; writeThroughTimeoutMs?: number },
+) {
   const platform = createRedisPlatform(input);
   const store = createSessionStore({
-    sql: input.sql, logger: input.logger, metrics: input.metrics, redis: platform,
+    sql: input.sql,
+    logger: input.logger,
+    metrics: input.metrics,
+    redis: platform,
     ...(input.writeThroughTimeoutMs ? { writeThroughTimeoutMs: input.writeThroughTimeoutMs } : {}),
   });
   let closing: Promise<void> | undefined;

@@ -44,17 +44,28 @@ export function collectBatch(entries: LogEntry[]): LogBatch {
   for (const e of entries) {
     switch (e.type) {
       case 'answers':
-        for (const a of e.answers) answers.push({ sessionId: e.sessionId, questionId: a.questionId, ...a.saved });
+        for (const a of e.answers)
+          answers.push({ sessionId: e.sessionId, questionId: a.questionId, ...a.saved });
         break;
       case 'extend':
         // Log order: the last extension of the batch is the current deadline.
         extensions.set(e.sessionId, e.endsAt);
         break;
       case 'submit':
-        if (!submits.has(e.sessionId)) submits.set(e.sessionId, { sessionId: e.sessionId, submittedAt: e.submittedAt, reason: e.reason });
+        if (!submits.has(e.sessionId))
+          submits.set(e.sessionId, {
+            sessionId: e.sessionId,
+            submittedAt: e.submittedAt,
+            reason: e.reason,
+          });
         break;
       case 'result':
-        if (!results.has(e.sessionId)) results.set(e.sessionId, { sessionId: e.sessionId, resultJson: JSON.stringify(e.result), reason: e.reason });
+        if (!results.has(e.sessionId))
+          results.set(e.sessionId, {
+            sessionId: e.sessionId,
+            resultJson: JSON.stringify(e.result),
+            reason: e.reason,
+          });
         break;
       case 'event':
         events.set(`${e.event.sessionId}/${e.event.type}/${e.event.at}`, e.event);

@@ -57,10 +57,19 @@ async function lane(options: Parameters<typeof startLane>[2] = {}) {
 function extraWriter(sql: Sql = db.sql, consumer = `w-${randomUUID().slice(0, 6)}`): LogWriter {
   const commands = redis.duplicate();
   const subscriber = redis.duplicate();
-  const bus = createRedisBus({ publisher: commands, subscriber, keys, logger: { warn: () => undefined } });
+  const bus = createRedisBus({
+    publisher: commands,
+    subscriber,
+    keys,
+    logger: { warn: () => undefined },
+  });
   const handlers = new LogHandlers();
   handlers.register(sessionLogHandler(sql));
-  const writer = new LogWriter(commands, keys, createScripts(commands, keys), bus, handlers, { consumer, leaseMs: 1_000, maxIdleMs: 20 });
+  const writer = new LogWriter(commands, keys, createScripts(commands, keys), bus, handlers, {
+    consumer,
+    leaseMs: 1_000,
+    maxIdleMs: 20,
+  });
   const stop = writer.stop.bind(writer);
   writer.stop = async () => {
     await stop();
@@ -75,8 +84,14 @@ async function startSession(l: RedisLane): Promise<string> {
   const student = await createStudent(db.sql);
   const now = Date.now();
   const { session } = await l.store.createSession({
-    id: randomUUID(), examId: exam.id, studentId: student.id, startedAt: now, endsAt: now + 3_600_000,
-    shuffleSeed: 1, questionOrder: exam.questionIds, optionOrders: {},
+    id: randomUUID(),
+    examId: exam.id,
+    studentId: student.id,
+    startedAt: now,
+    endsAt: now + 3_600_000,
+    shuffleSeed: 1,
+    questionOrder: exam.questionIds,
+    optionOrders: {},
   });
   return session.meta.id;
 }
@@ -103,7 +118,8 @@ async function setDatabaseReachable(reachable: boolean): Promise<void> {
   const admin = createSql(inject('pgAdminUrl'), { max: 1 });
   try {
     await admin.unsafe(`ALTER DATABASE ${dbName()} WITH ALLOW_CONNECTIONS ${reachable}`);
-    if (!reachable) await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${dbName()} AND pid <> pg_backend_pid()`;
+    if (!reachable)
+      await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${dbName()} AND pid <> pg_backend_pid()`;
   } finally {
     await admin.end();
   }
@@ -132,7 +148,11 @@ describe('LogWriter', () => {
     const rows = await answersInDb(id);
     const hot = (await l.store.getSession(id))!;
     expect(rows).toHaveLength(questions.length);
-    for (const r of rows) expect(r).toMatchObject({ answer: hot.answers[r.questionId]!.answer, seq: hot.answers[r.questionId]!.seq });
+    for (const r of rows)
+      expect(r).toMatchObject({
+        answer: hot.answers[r.questionId]!.answer,
+        seq: hot.answers[r.questionId]!.seq,
+      });
     expect(await l.store.persistLag()).toEqual({ pending: 0, oldestMs: 0 });
   });
 
@@ -143,8 +163,19 @@ describe('LogWriter', () => {
     await save(l, id, exam.questionIds[1]!, 'B');
     const shard = keys.shardOf(id);
     // A writer that read the batch, held the shard, and died before COMMIT.
-    await redis.xgroup('CREATE', keys.log(shard), WRITER_GROUP, '0', 'MKSTREAM').catch(() => undefined);
-    await redis.xreadgroup('GROUP', WRITER_GROUP, 'dead', 'COUNT', 100, 'STREAMS', keys.log(shard), '>');
+    await redis
+      .xgroup('CREATE', keys.log(shard), WRITER_GROUP, '0', 'MKSTREAM')
+      .catch(() => undefined);
+    await redis.xreadgroup(
+      'GROUP',
+      WRITER_GROUP,
+      'dead',
+      'COUNT',
+      100,
+      'STREAMS',
+      keys.log(shard),
+      '>',
+    );
     await redis.set(keys.lease(shard), 'dead', 'PX', 800);
     expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(2);
 
@@ -153,7 +184,11 @@ describe('LogWriter', () => {
     expect((await answersInDb(id)).map((r) => r.answer).sort()).toEqual(['A', 'B']);
     expect(((await redis.xpending(keys.log(shard), WRITER_GROUP)) as unknown[])[0]).toBe(0);
     // The dead consumer, its entries claimed, is gone from the group.
-    const consumers = (await redis.xinfo('CONSUMERS', keys.log(shard), WRITER_GROUP)) as unknown[][];
+    const consumers = (await redis.xinfo(
+      'CONSUMERS',
+      keys.log(shard),
+      WRITER_GROUP,
+    )) as unknown[][];
     expect(consumers.map((c) => c[c.indexOf('name') + 1])).not.toContain('dead');
   });
 
@@ -168,7 +203,8 @@ describe('LogWriter', () => {
     // (MULTI: the owner cannot get to it first), then never comes back.
     const q1 = exam.questionIds[0]!;
     const record = '{"seq":1,"at":1700000000000,"ts":null,"on":1,"a":"B"}';
-    await redis.multi()
+    await redis
+      .multi()
       .xadd(keys.log(shard), '*', 't', 'answers', 's', id, q1, record)
       .xreadgroup('GROUP', WRITER_GROUP, 'stale', 'COUNT', 10, 'STREAMS', keys.log(shard), '>')
       .exec();
@@ -216,10 +252,15 @@ describe('LogWriter', () => {
     const dead = await redis.xrange(keys.deadLetters(shard), '-', '+');
     expect(dead).toHaveLength(2);
     const reasons = dead.map(([, f]) => f[f.indexOf('error') + 1]);
-    expect(reasons).toEqual(expect.arrayContaining([expect.stringContaining('uuid'), expect.stringContaining('without type')]));
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('uuid'),
+        expect.stringContaining('without type'),
+      ]),
+    );
   });
 
-  it('writers share the shards and one takes over the other\'s when it stops', async () => {
+  it("writers share the shards and one takes over the other's when it stops", async () => {
     const l = await lane({ writer: false });
     const a = extraWriter();
     const b = extraWriter();
@@ -240,16 +281,22 @@ describe('write-throughs without a writer', () => {
     const l = await lane({ writer: false, writeThroughTimeoutMs: 300 });
     const id = await startSession(l);
     await save(l, id, exam.questionIds[0]!, 'A');
-    const failed = await l.store.submit(id, { reason: 'STUDENT', now: Date.now() }).catch((e: unknown) => e);
+    const failed = await l.store
+      .submit(id, { reason: 'STUDENT', now: Date.now() })
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(AppError);
     expect((failed as AppError).code).toBe('UNAVAILABLE');
     // The freeze held: a save after it is refused, a retry is not a first submit.
-    await expect(save(l, id, exam.questionIds[1]!, 'B')).rejects.toMatchObject({ code: 'SESSION_CLOSED' });
+    await expect(save(l, id, exam.questionIds[1]!, 'B')).rejects.toMatchObject({
+      code: 'SESSION_CLOSED',
+    });
 
     extraWriter().start();
     const retry = await l.store.submit(id, { reason: 'STUDENT', now: Date.now() });
     expect(retry.firstSubmit).toBe(false);
-    const [row] = await db.sql<{ status: string }[]>`SELECT status FROM exam_sessions WHERE id = ${id}`;
+    const [row] = await db.sql<
+      { status: string }[]
+    >`SELECT status FROM exam_sessions WHERE id = ${id}`;
     expect(row?.status).toBe('SUBMITTED');
     expect((await answersInDb(id)).map((r) => r.answer)).toEqual(['A']);
   });
@@ -258,11 +305,15 @@ describe('write-throughs without a writer', () => {
     const l = await lane({ writer: false, writeThroughTimeoutMs: 300 });
     const id = await startSession(l);
     const before = (await l.store.getSession(id))!.meta.endsAt;
-    await expect(l.store.extend(id, before + 600_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(l.store.extend(id, before + 600_000)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
     expect((await l.store.getSession(id))!.meta.endsAt).toBe(before);
     extraWriter().start();
     await l.store.flush();
-    const [row] = await db.sql<{ endsAt: Date }[]>`SELECT ends_at AS "endsAt" FROM exam_sessions WHERE id = ${id}`;
+    const [row] = await db.sql<
+      { endsAt: Date }[]
+    >`SELECT ends_at AS "endsAt" FROM exam_sessions WHERE id = ${id}`;
     expect(row?.endsAt.getTime()).toBe(before);
   });
 });

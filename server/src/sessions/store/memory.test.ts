@@ -20,8 +20,15 @@ sessionStoreContract('memory', async () => {
       const student = await createStudent(db.sql);
       const now = Date.now();
       return {
-        id: randomUUID(), examId: exam.id, studentId: student.id, startedAt: now, endsAt: now + 60 * 60_000,
-        shuffleSeed: 42, questionOrder: exam.questionIds, optionOrders: {}, ...overrides,
+        id: randomUUID(),
+        examId: exam.id,
+        studentId: student.id,
+        startedAt: now,
+        endsAt: now + 60 * 60_000,
+        shuffleSeed: 42,
+        questionOrder: exam.questionIds,
+        optionOrders: {},
+        ...overrides,
       };
     },
     async restart() {
@@ -38,7 +45,12 @@ sessionStoreContract('memory', async () => {
 });
 
 const row = (sessionId: string, questionId: string, seq: number): AnswerRow => ({
-  sessionId, questionId, answer: String(seq), seq, savedAt: seq, clientTs: null,
+  sessionId,
+  questionId,
+  answer: String(seq),
+  seq,
+  savedAt: seq,
+  clientTs: null,
 });
 
 describe('a save PostgreSQL refuses for good (below the door: the HTTP and socket guards refuse it first)', () => {
@@ -46,26 +58,52 @@ describe('a save PostgreSQL refuses for good (below the door: the HTTP and socke
     const db = await createTestDatabase();
     const setAside: number[] = [];
     // A wide window, so the poisoned save shares its batch with everyone else's.
-    const store = new MemorySessionStore(db.sql, { commitWindowMs: 50, onSetAside: (rows) => setAside.push(rows.length) });
+    const store = new MemorySessionStore(db.sql, {
+      commitWindowMs: 50,
+      onSetAside: (rows) => setAside.push(rows.length),
+    });
     try {
       const exam = await createPublishedExam(db.sql);
       const [q1, q2, q3] = exam.questionIds as [string, string, string];
       const now = Date.now();
-      const ids = await Promise.all(Array.from({ length: 6 }, async () => {
-        const student = await createStudent(db.sql);
-        const id = randomUUID();
-        await store.createSession({
-          id, examId: exam.id, studentId: student.id, startedAt: now, endsAt: now + 60 * 60_000, shuffleSeed: 1, questionOrder: exam.questionIds, optionOrders: {},
-        });
-        return id;
-      }));
+      const ids = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const student = await createStudent(db.sql);
+          const id = randomUUID();
+          await store.createSession({
+            id,
+            examId: exam.id,
+            studentId: student.id,
+            startedAt: now,
+            endsAt: now + 60 * 60_000,
+            shuffleSeed: 1,
+            questionOrder: exam.questionIds,
+            optionOrders: {},
+          });
+          return id;
+        }),
+      );
       const opts = { now: Date.now(), graceMs: 2000 };
       const poisoned = ids[3]!;
       await store.saveAnswers(poisoned, [{ questionId: q3, answer: 'before' }], opts);
 
       const outcomes = await Promise.all([
-        ...ids.map((id) => store.saveAnswers(id, [{ questionId: q1, answer: 'B' }, { questionId: q2, answer: ['A', 'C'] }], opts).then(() => 'acked', String)),
-        store.saveAnswers(poisoned, [{ questionId: q3, answer: 'bad \u0000 text' }], opts).then(() => 'acked', (e: unknown) => e),
+        ...ids.map((id) =>
+          store
+            .saveAnswers(
+              id,
+              [
+                { questionId: q1, answer: 'B' },
+                { questionId: q2, answer: ['A', 'C'] },
+              ],
+              opts,
+            )
+            .then(() => 'acked', String),
+        ),
+        store.saveAnswers(poisoned, [{ questionId: q3, answer: 'bad \u0000 text' }], opts).then(
+          () => 'acked',
+          (e: unknown) => e,
+        ),
       ]);
       expect(outcomes.slice(0, ids.length)).toEqual(ids.map(() => 'acked'));
       const refused = outcomes[ids.length];
@@ -81,16 +119,23 @@ describe('a save PostgreSQL refuses for good (below the door: the HTTP and socke
         expect(durable.get(`${id}/${q2}`)).toEqual(['A', 'C']);
       }
       expect(durable.get(`${poisoned}/${q3}`)).toBe('before');
-      const dead = await db.sql<{ source: string; payload: string; reason: string }[]>`SELECT source, payload, reason FROM dead_letters`;
+      const dead = await db.sql<
+        { source: string; payload: string; reason: string }[]
+      >`SELECT source, payload, reason FROM dead_letters`;
       expect(dead).toHaveLength(1);
       expect(dead[0]!.source).toBe('group-commit');
-      expect(JSON.parse(dead[0]!.payload)).toEqual([expect.objectContaining({ sessionId: poisoned, questionId: q3, answer: 'bad \u0000 text' })]);
+      expect(JSON.parse(dead[0]!.payload)).toEqual([
+        expect.objectContaining({ sessionId: poisoned, questionId: q3, answer: 'bad \u0000 text' }),
+      ]);
       expect(dead[0]!.reason).toMatch(/\\u0000|unicode/i);
       expect(setAside).toEqual([1]);
 
       // RAM went back to what PostgreSQL has, and the session goes on: saves, submit, flush.
       expect((await store.getSession(poisoned))!.answers[q3]!.answer).toBe('before');
-      await store.saveAnswers(poisoned, [{ questionId: q3, answer: 'after' }], { now: Date.now(), graceMs: 2000 });
+      await store.saveAnswers(poisoned, [{ questionId: q3, answer: 'after' }], {
+        now: Date.now(),
+        graceMs: 2000,
+      });
       const submitted = await store.submit(poisoned, { now: Date.now(), reason: 'STUDENT' });
       expect(submitted.meta.status).toBe('SUBMITTED');
       await store.flush();
@@ -104,7 +149,8 @@ describe('a save PostgreSQL refuses for good (below the door: the HTTP and socke
 
 describe('latestPerQuestion', () => {
   it('keeps the highest seq per question within a batch', () => {
-    expect(latestPerQuestion([row('s', 'q', 1), row('s', 'q', 3), row('s', 'q', 2), row('t', 'q', 1)]))
-      .toEqual([row('s', 'q', 3), row('t', 'q', 1)]);
+    expect(
+      latestPerQuestion([row('s', 'q', 1), row('s', 'q', 3), row('s', 'q', 2), row('t', 'q', 1)]),
+    ).toEqual([row('s', 'q', 3), row('t', 'q', 1)]);
   });
 });

@@ -1,11 +1,33 @@
 import { AppError } from '../../platform/errors.js';
 import { isExpired, saveAllowed } from '../../grading/index.js';
 import type { Sql } from '../../platform/postgres.js';
-import { createSessionPersistence, isAnswered, latestPerQuestion, type AnswerRow, type SessionPersistence } from './durable.repo.js';
+import {
+  createSessionPersistence,
+  isAnswered,
+  latestPerQuestion,
+  type AnswerRow,
+  type SessionPersistence,
+} from './durable.repo.js';
 import { GroupCommitter, RefusedForGood } from '../../platform/group-commit.js';
 import { isRefusedForGood } from '../../platform/postgres.js';
-import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SavedAnswer, type SessionEvent,
-  type SessionIdentity, type SessionMeta, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+import {
+  IDEMPOTENCY_TTL_MS,
+  type AnswerWrite,
+  type CachedExam,
+  type SessionStore,
+  type NewSession,
+  type PersistLag,
+  type SaveAck,
+  type SaveOptions,
+  type SavedAnswer,
+  type SessionEvent,
+  type SessionIdentity,
+  type SessionMeta,
+  type SessionResult,
+  type SessionState,
+  type SubmitOptions,
+  type SubmitOutcome,
+} from './types.js';
 
 export interface MemorySessionStoreOptions {
   /** how long a save waits for company before its group commit (ms) */
@@ -45,7 +67,10 @@ export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, HotSession>();
   private readonly byStudent = new Map<string, string>();
   private readonly loading = new Map<string, Promise<HotSession | null>>();
-  private readonly creating = new Map<string, Promise<{ session: SessionState; created: boolean }>>();
+  private readonly creating = new Map<
+    string,
+    Promise<{ session: SessionState; created: boolean }>
+  >();
   private readonly saveKeys = new Map<string, { ack: Promise<SaveAck>; expiresAt: number }>();
   private readonly records = new Map<string, { value: unknown; expiresAt: number }>();
   private events: SessionEvent[] = [];
@@ -122,23 +147,39 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async sessionIdFor(examId: string, studentId: string): Promise<string | null> {
-    return this.byStudent.get(`${examId}/${studentId}`) ?? (await this.db.sessionIdFor(examId, studentId));
+    return (
+      this.byStudent.get(`${examId}/${studentId}`) ??
+      (await this.db.sessionIdFor(examId, studentId))
+    );
   }
 
-  async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
+  async saveAnswers(
+    sessionId: string,
+    answers: AnswerWrite[],
+    options: SaveOptions,
+  ): Promise<SaveAck> {
     const s = await this.hot(sessionId);
-    if (!s || (options.studentId !== undefined && s.meta.studentId !== options.studentId)) throw new AppError('NOT_FOUND', 'No such session');
+    if (!s || (options.studentId !== undefined && s.meta.studentId !== options.studentId))
+      throw new AppError('NOT_FOUND', 'No such session');
     // From here to the enqueue: no await, so a submit can never slip in between.
-    const idemKey = options.idempotencyKey === undefined ? undefined : `${sessionId}/${options.idempotencyKey}`;
+    const idemKey =
+      options.idempotencyKey === undefined ? undefined : `${sessionId}/${options.idempotencyKey}`;
     const replay = idemKey === undefined ? undefined : this.saveKeys.get(idemKey);
     if (replay && replay.expiresAt > options.now) return this.withinAckTimeout(replay.ack);
-    if (s.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
-    if (!saveAllowed(options.now, s.meta.endsAt, options.graceMs)) throw new AppError('TIME_UP', 'Time is up for this session');
+    if (s.meta.status !== 'IN_PROGRESS')
+      throw new AppError('SESSION_CLOSED', 'This session has been submitted');
+    if (!saveAllowed(options.now, s.meta.endsAt, options.graceMs))
+      throw new AppError('TIME_UP', 'Time is up for this session');
 
     const previous = answers.map((a) => s.answers.get(a.questionId));
     const rows: AnswerRow[] = answers.map((a) => {
       s.meta.seq += 1;
-      const saved: SavedAnswer = { answer: a.answer, seq: s.meta.seq, savedAt: options.now, clientTs: a.clientTs ?? null };
+      const saved: SavedAnswer = {
+        answer: a.answer,
+        seq: s.meta.seq,
+        savedAt: options.now,
+        clientTs: a.clientTs ?? null,
+      };
       s.answers.set(a.questionId, saved);
       return { sessionId, questionId: a.questionId, ...saved };
     });
@@ -160,10 +201,14 @@ export class MemorySessionStore implements SessionStore {
           else s.answers.delete(row.questionId);
         });
         s.meta.answeredCount = countAnswered(s.answers);
-        throw new AppError('VALIDATION_FAILED', 'answer: the database refused to store this answer; it was not saved');
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'answer: the database refused to store this answer; it was not saved',
+        );
       },
     );
-    if (idemKey !== undefined) this.saveKeys.set(idemKey, { ack, expiresAt: options.now + IDEMPOTENCY_TTL_MS });
+    if (idemKey !== undefined)
+      this.saveKeys.set(idemKey, { ack, expiresAt: options.now + IDEMPOTENCY_TTL_MS });
     return this.withinAckTimeout(ack);
   }
 
@@ -185,7 +230,9 @@ export class MemorySessionStore implements SessionStore {
       s.meta.submitReason = options.reason;
       s.touchedAt = options.now;
       const lastCommit = s.lastCommit;
-      s.submitWrite = lastCommit.then(() => this.db.markSubmitted(sessionId, options.now, options.reason));
+      s.submitWrite = lastCommit.then(() =>
+        this.db.markSubmitted(sessionId, options.now, options.reason),
+      );
       await this.durable(s.submitWrite);
       return { firstSubmit: true, ...snapshot(s), result: null };
     }
@@ -197,11 +244,14 @@ export class MemorySessionStore implements SessionStore {
   async recordResult(sessionId: string, result: SessionResult): Promise<SessionResult> {
     const s = await this.hot(sessionId);
     if (!s) throw new AppError('NOT_FOUND', 'No such session');
-    if (s.meta.status === 'IN_PROGRESS') throw new AppError('CONFLICT', 'The session has not been submitted');
+    if (s.meta.status === 'IN_PROGRESS')
+      throw new AppError('CONFLICT', 'The session has not been submitted');
     if (s.meta.result) return s.meta.result;
     s.recording ??= (async () => {
       try {
-        const winner = await this.durable(this.db.recordResult(sessionId, result, s.meta.submitReason ?? 'STUDENT'));
+        const winner = await this.durable(
+          this.db.recordResult(sessionId, result, s.meta.submitReason ?? 'STUDENT'),
+        );
         s.meta.result = winner;
         s.meta.status = winner.status;
         return winner;
@@ -215,7 +265,8 @@ export class MemorySessionStore implements SessionStore {
   async extend(sessionId: string, endsAt: number): Promise<SessionMeta> {
     const s = await this.hot(sessionId);
     if (!s) throw new AppError('NOT_FOUND', 'No such session');
-    if (s.meta.status !== 'IN_PROGRESS') throw new AppError('SESSION_CLOSED', 'This session has been submitted');
+    if (s.meta.status !== 'IN_PROGRESS')
+      throw new AppError('SESSION_CLOSED', 'This session has been submitted');
     // Applied at once (so a racing sweeper sees the new deadline), undone if it cannot be stored.
     const previous = s.meta.endsAt;
     s.meta.endsAt = endsAt;
@@ -231,14 +282,16 @@ export class MemorySessionStore implements SessionStore {
   async evictSession(sessionId: string): Promise<void> {
     const s = this.sessions.get(sessionId);
     if (!s) return;
-    if (s.meta.status === 'IN_PROGRESS') throw new AppError('CONFLICT', 'A session in progress cannot be evicted');
+    if (s.meta.status === 'IN_PROGRESS')
+      throw new AppError('CONFLICT', 'A session in progress cannot be evicted');
     this.forget(s);
   }
 
   async dueForExpiry(now: number, graceMs: number, limit: number): Promise<string[]> {
     const due: SessionMeta[] = [];
     for (const s of this.sessions.values()) {
-      if (s.meta.status === 'IN_PROGRESS' && isExpired(now, s.meta.endsAt, graceMs)) due.push(s.meta);
+      if (s.meta.status === 'IN_PROGRESS' && isExpired(now, s.meta.endsAt, graceMs))
+        due.push(s.meta);
     }
     return due
       .sort((a, b) => a.endsAt - b.endsAt)
@@ -268,12 +321,14 @@ export class MemorySessionStore implements SessionStore {
     if (this.events.length >= 500) void this.writeEvents();
   }
 
-
   // ── Operations ─────────────────────────────────────────────────────────────────────
 
   async persistLag(): Promise<PersistLag> {
     const { pending, oldestAt } = this.committer.lag();
-    return { pending: pending + this.events.length, oldestMs: oldestAt === null ? 0 : Math.max(0, Date.now() - oldestAt) };
+    return {
+      pending: pending + this.events.length,
+      oldestMs: oldestAt === null ? 0 : Math.max(0, Date.now() - oldestAt),
+    };
   }
 
   async flush(): Promise<void> {
@@ -326,7 +381,10 @@ export class MemorySessionStore implements SessionStore {
   private withinAckTimeout<T>(p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError('UNAVAILABLE', 'Storing took too long; retry')), this.ackTimeoutMs);
+      timer = setTimeout(
+        () => reject(new AppError('UNAVAILABLE', 'Storing took too long; retry')),
+        this.ackTimeoutMs,
+      );
     });
     return Promise.race([p, late]).finally(() => clearTimeout(timer));
   }

@@ -23,7 +23,8 @@ export { fieldsToPairs, pairsToFields, type Fields } from '../../platform/redis/
  * answer counts as answered, so the script can keep answeredCount without parsing "a".
  */
 
-const num = (v: string | undefined): number | null => (v === undefined || v === '' ? null : Number(v));
+const num = (v: string | undefined): number | null =>
+  v === undefined || v === '' ? null : Number(v);
 const str = (v: number | string | null): string => (v === null ? '' : String(v));
 
 export function metaToFields(meta: SessionMeta): Fields {
@@ -82,7 +83,13 @@ interface AnswerRecord {
 
 /** Same shape and key order as the save script builds (the script pattern-matches it). */
 export function encodeAnswerRecord(saved: SavedAnswer): string {
-  const record: AnswerRecord = { seq: saved.seq, at: saved.savedAt, ts: saved.clientTs, on: isAnswered(saved.answer) ? 1 : 0, a: saved.answer };
+  const record: AnswerRecord = {
+    seq: saved.seq,
+    at: saved.savedAt,
+    ts: saved.clientTs,
+    on: isAnswered(saved.answer) ? 1 : 0,
+    a: saved.answer,
+  };
   return JSON.stringify(record);
 }
 
@@ -95,7 +102,8 @@ export function decodeAnswerRecord(json: string): SavedAnswer {
 export function decodeState(metaPairs: unknown, answerPairs: unknown): SessionState {
   const meta = fieldsToMeta(pairsToFields(metaPairs));
   const answers: Record<string, SavedAnswer> = {};
-  for (const [questionId, record] of Object.entries(pairsToFields(answerPairs))) answers[questionId] = decodeAnswerRecord(record);
+  for (const [questionId, record] of Object.entries(pairsToFields(answerPairs)))
+    answers[questionId] = decodeAnswerRecord(record);
   return { meta, answers };
 }
 
@@ -117,16 +125,29 @@ export type LogEntry =
 
 /** Stream fields for an anti-cheat event (written by the adapter, not a script). */
 export function eventFields(e: SessionEvent): string[] {
-  return ['t', 'event', 's', e.sessionId, 'y', e.type, 'at', String(Math.round(e.at)), 'd', e.detail ? JSON.stringify(e.detail) : ''];
+  return [
+    't',
+    'event',
+    's',
+    e.sessionId,
+    'y',
+    e.type,
+    'at',
+    String(Math.round(e.at)),
+    'd',
+    e.detail ? JSON.stringify(e.detail) : '',
+  ];
 }
 
 /** Parses one stream entry; throws on a shape no script writes (the writer dead-letters it). */
 export function decodeLogEntry(flat: string[]): LogEntry {
   const [tKey, type, sKey, sessionId] = flat;
-  if (tKey !== 't' || sKey !== 's' || !type || !sessionId) throw new Error('log entry without type and session');
+  if (tKey !== 't' || sKey !== 's' || !type || !sessionId)
+    throw new Error('log entry without type and session');
   if (type === 'answers') {
     const answers: { questionId: string; saved: SavedAnswer }[] = [];
-    for (let i = 4; i + 1 < flat.length; i += 2) answers.push({ questionId: flat[i]!, saved: decodeAnswerRecord(flat[i + 1]!) });
+    for (let i = 4; i + 1 < flat.length; i += 2)
+      answers.push({ questionId: flat[i]!, saved: decodeAnswerRecord(flat[i + 1]!) });
     return { type, sessionId, answers };
   }
   const f = pairsToFields(flat);
@@ -134,16 +155,25 @@ export function decodeLogEntry(flat: string[]): LogEntry {
     case 'submit':
       return { type, sessionId, submittedAt: Number(f['at']), reason: f['r'] as SubmitReason };
     case 'result':
-      return { type, sessionId, result: JSON.parse(f['j'] ?? 'null') as SessionResult, reason: f['r'] ? (f['r'] as SubmitReason) : null };
+      return {
+        type,
+        sessionId,
+        result: JSON.parse(f['j'] ?? 'null') as SessionResult,
+        reason: f['r'] ? (f['r'] as SubmitReason) : null,
+      };
     case 'extend':
       return { type, sessionId, endsAt: Number(f['e']) };
     case 'event':
       return {
         type,
-        event: { sessionId, type: f['y'] ?? '', at: Number(f['at']), detail: f['d'] ? (JSON.parse(f['d']) as Record<string, unknown>) : null },
+        event: {
+          sessionId,
+          type: f['y'] ?? '',
+          at: Number(f['at']),
+          detail: f['d'] ? (JSON.parse(f['d']) as Record<string, unknown>) : null,
+        },
       };
     default:
       throw new Error(`unknown log entry type ${type}`);
   }
 }
-

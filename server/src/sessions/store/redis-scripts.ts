@@ -4,7 +4,13 @@ import { AppError } from '../../platform/errors.js';
 import { projectRoot } from '../../platform/paths.js';
 import type { RedisKeys } from '../../platform/redis/keys.js';
 import { LuaScript, ScriptError, ScriptRefusal, tuple } from '../../platform/redis/scripts.js';
-import { decodeState, fieldsToMeta, fieldsToPairs, pairsToFields, type Fields } from './redis-codec.js';
+import {
+  decodeState,
+  fieldsToMeta,
+  fieldsToPairs,
+  pairsToFields,
+  type Fields,
+} from './redis-codec.js';
 import type { SessionState, SubmitReason } from './types.js';
 
 /**
@@ -31,7 +37,10 @@ const REFUSALS: Record<ScriptError, [AppError['code'], string]> = {
   [ScriptError.SessionClosed]: ['SESSION_CLOSED', 'This session has been submitted'],
   [ScriptError.TimeUp]: ['TIME_UP', 'Time is up for this session'],
   [ScriptError.Conflict]: ['CONFLICT', 'The session is not in a state that allows this'],
-  [ScriptError.NotPersisted]: ['CONFLICT', 'The session is still being written to the database; retry'],
+  [ScriptError.NotPersisted]: [
+    'CONFLICT',
+    'The session is still being written to the database; retry',
+  ],
 };
 
 /** The error the client sees for a session script's refusal (a fresh one, so stacks stay honest). */
@@ -51,14 +60,21 @@ export interface ScriptAnswer {
 export type SessionScripts = ReturnType<typeof createSessionScripts>;
 
 export function createSessionScripts(redis: Redis, keys: RedisKeys) {
-  const sessionKeys = (id: string) => ({ meta: keys.sessionMeta(id), answers: keys.sessionAnswers(id), shard: keys.shardOf(id) });
+  const sessionKeys = (id: string) => ({
+    meta: keys.sessionMeta(id),
+    answers: keys.sessionAnswers(id),
+    shard: keys.shardOf(id),
+  });
 
   return {
     /** The hot session, or null when it is not hot (rebuild from PostgreSQL). */
     async readSession(sessionId: string): Promise<SessionState | null> {
       const k = sessionKeys(sessionId);
       try {
-        const [meta, answers] = tuple(await SCRIPTS.readSession.run(redis, [k.meta, k.answers], []), 2);
+        const [meta, answers] = tuple(
+          await SCRIPTS.readSession.run(redis, [k.meta, k.answers], []),
+          2,
+        );
         return decodeState(meta, answers);
       } catch (err) {
         if (err instanceof ScriptRefusal && err.code === ScriptError.NotFound) return null;
@@ -67,11 +83,18 @@ export function createSessionScripts(redis: Redis, keys: RedisKeys) {
     },
 
     /** Loads a session unless one is hot; returns whichever copy is hot afterwards. */
-    async loadSession(sessionId: string, meta: Fields, answers: Fields): Promise<{ loaded: boolean; state: SessionState }> {
+    async loadSession(
+      sessionId: string,
+      meta: Fields,
+      answers: Fields,
+    ): Promise<{ loaded: boolean; state: SessionState }> {
       const k = sessionKeys(sessionId);
       const metaPairs = fieldsToPairs(meta);
       const args = [sessionId, metaPairs.length / 2, ...metaPairs, ...fieldsToPairs(answers)];
-      const [loaded, m, a] = tuple(await SCRIPTS.loadSession.run(redis, [k.meta, k.answers, keys.due(k.shard)], args), 3);
+      const [loaded, m, a] = tuple(
+        await SCRIPTS.loadSession.run(redis, [k.meta, k.answers, keys.due(k.shard)], args),
+        3,
+      );
       return { loaded: loaded === 1, state: decodeState(m, a) };
     },
 
@@ -86,23 +109,50 @@ export function createSessionScripts(redis: Redis, keys: RedisKeys) {
     }): Promise<{ saved: number; savedAt: number }> {
       const k = sessionKeys(input.sessionId);
       const idemKey = keys.savedKey(input.sessionId, input.idempotencyKey ?? '');
-      const args: (string | number)[] = [input.now, input.graceMs, input.idempotencyKey === undefined ? '' : input.idempotencyTtlMs, input.sessionId, input.studentId ?? ''];
-      for (const a of input.answers) args.push(a.questionId, a.answerJson, a.clientTs, a.answered ? '1' : '0');
-      const [saved, savedAt] = tuple(await SCRIPTS.saveAnswers.run(redis, [k.meta, k.answers, idemKey, keys.log(k.shard)], args), 2);
+      const args: (string | number)[] = [
+        input.now,
+        input.graceMs,
+        input.idempotencyKey === undefined ? '' : input.idempotencyTtlMs,
+        input.sessionId,
+        input.studentId ?? '',
+      ];
+      for (const a of input.answers)
+        args.push(a.questionId, a.answerJson, a.clientTs, a.answered ? '1' : '0');
+      const [saved, savedAt] = tuple(
+        await SCRIPTS.saveAnswers.run(redis, [k.meta, k.answers, idemKey, keys.log(k.shard)], args),
+        2,
+      );
       return { saved: Number(saved), savedAt: Number(savedAt) };
     },
 
-    async submit(input: { sessionId: string; now: number; reason: SubmitReason; onlyIfDueGraceMs: number | undefined }) {
+    async submit(input: {
+      sessionId: string;
+      now: number;
+      reason: SubmitReason;
+      onlyIfDueGraceMs: number | undefined;
+    }) {
       const k = sessionKeys(input.sessionId);
       const args = [input.sessionId, input.now, input.reason, input.onlyIfDueGraceMs ?? ''];
-      const reply = await SCRIPTS.submit.run(redis, [k.meta, k.answers, keys.due(k.shard), keys.log(k.shard)], args);
+      const reply = await SCRIPTS.submit.run(
+        redis,
+        [k.meta, k.answers, keys.due(k.shard), keys.log(k.shard)],
+        args,
+      );
       const [first, meta, answers] = tuple(reply, 3);
-      return { firstSubmit: first === 1, state: decodeState(meta, answers), lastLog: pairsToFields(meta)['lastLog'] ?? '' };
+      return {
+        firstSubmit: first === 1,
+        state: decodeState(meta, answers),
+        lastLog: pairsToFields(meta)['lastLog'] ?? '',
+      };
     },
 
     async recordResult(input: { sessionId: string; resultJson: string; status: string }) {
       const k = sessionKeys(input.sessionId);
-      const reply = await SCRIPTS.recordResult.run(redis, [k.meta, keys.log(k.shard)], [input.sessionId, input.resultJson, input.status]);
+      const reply = await SCRIPTS.recordResult.run(
+        redis,
+        [k.meta, keys.log(k.shard)],
+        [input.sessionId, input.resultJson, input.status],
+      );
       const [recorded, resultJson, lastLog] = tuple(reply, 3);
       return { recorded: recorded === 1, resultJson: String(resultJson), lastLog: String(lastLog) };
     },
@@ -110,15 +160,26 @@ export function createSessionScripts(redis: Redis, keys: RedisKeys) {
     async extend(input: { sessionId: string; endsAt: number; expectEndsAt: number | undefined }) {
       const k = sessionKeys(input.sessionId);
       const args = [input.sessionId, input.endsAt, input.expectEndsAt ?? ''];
-      const reply = await SCRIPTS.extend.run(redis, [k.meta, keys.due(k.shard), keys.log(k.shard)], args);
+      const reply = await SCRIPTS.extend.run(
+        redis,
+        [k.meta, keys.due(k.shard), keys.log(k.shard)],
+        args,
+      );
       const [applied, meta, lastLog, previous] = tuple(reply, 4);
-      return { applied: applied === 1, meta: fieldsToMeta(pairsToFields(meta)), lastLog: String(lastLog), previousEndsAt: Number(previous) };
+      return {
+        applied: applied === 1,
+        meta: fieldsToMeta(pairsToFields(meta)),
+        lastLog: String(lastLog),
+        previousEndsAt: Number(previous),
+      };
     },
 
     /** True when a hot copy was dropped. Refusals: CONFLICT, NOT_PERSISTED. */
     async evictSession(sessionId: string): Promise<boolean> {
       const k = sessionKeys(sessionId);
-      return (await SCRIPTS.evictSession.run(redis, [k.meta, k.answers, keys.log(k.shard)], [])) === 1;
+      return (
+        (await SCRIPTS.evictSession.run(redis, [k.meta, k.answers, keys.log(k.shard)], [])) === 1
+      );
     },
   };
 }

@@ -27,8 +27,15 @@ function redisSetup(restartLosesRedis: boolean) {
         const student = await createStudent(db.sql);
         const now = Date.now();
         return {
-          id: randomUUID(), examId: exam.id, studentId: student.id, startedAt: now, endsAt: now + 60 * 60_000,
-          shuffleSeed: 42, questionOrder: exam.questionIds, optionOrders: {}, ...overrides,
+          id: randomUUID(),
+          examId: exam.id,
+          studentId: student.id,
+          startedAt: now,
+          endsAt: now + 60 * 60_000,
+          shuffleSeed: 42,
+          questionOrder: exam.questionIds,
+          optionOrders: {},
+          ...overrides,
         };
       },
       async restart() {

@@ -1,15 +1,35 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../../platform/errors.js';
 import { createSessionPersistence, isAnswered, type SessionPersistence } from './durable.repo.js';
-import { IDEMPOTENCY_TTL_MS, type AnswerWrite, type CachedExam, type SessionStore, type NewSession, type PersistLag, type SaveAck, type SaveOptions, type SessionEvent,
-  type SessionIdentity, type SessionMeta, type SessionResult, type SessionState, type SubmitOptions, type SubmitOutcome } from './types.js';
+import {
+  IDEMPOTENCY_TTL_MS,
+  type AnswerWrite,
+  type CachedExam,
+  type SessionStore,
+  type NewSession,
+  type PersistLag,
+  type SaveAck,
+  type SaveOptions,
+  type SessionEvent,
+  type SessionIdentity,
+  type SessionMeta,
+  type SessionResult,
+  type SessionState,
+  type SubmitOptions,
+  type SubmitOutcome,
+} from './types.js';
 import type { Sql } from '../../platform/postgres.js';
 import { clientTsArg, encodeAnswerRecord, eventFields, metaToFields } from './redis-codec.js';
 import { ExamCache } from './exam-cache.js';
 import type { RedisKeys } from '../../platform/redis/keys.js';
 import type { PersistWatch } from '../../platform/redis/persist-watch.js';
 import type { Bus } from '../../platform/bus/index.js';
-import { createScripts, ScriptError, ScriptRefusal, type Scripts } from '../../platform/redis/scripts.js';
+import {
+  createScripts,
+  ScriptError,
+  ScriptRefusal,
+  type Scripts,
+} from '../../platform/redis/scripts.js';
 import { createSessionScripts, refusalError, type SessionScripts } from './redis-scripts.js';
 
 export interface RedisSessionStoreDeps {
@@ -68,15 +88,23 @@ export class RedisSessionStore implements SessionStore {
   async createSession(input: NewSession): Promise<{ session: SessionState; created: boolean }> {
     const { redis, keys } = this.deps;
     const { scripts } = this;
-    const indexed = await this.guarded('session index', () => redis.hget(keys.sessionIndex(input.examId), input.studentId));
+    const indexed = await this.guarded('session index', () =>
+      redis.hget(keys.sessionIndex(input.examId), input.studentId),
+    );
     const resumed = indexed ? await this.getSession(indexed) : null;
     if (resumed) return { session: resumed, created: false };
 
     // PostgreSQL's UNIQUE (exam_id, student_id) decides between racing starts on any
     // process; the row exists before any log entry of the session can reach the writer.
-    const { meta, created } = await this.guarded('create session', () => this.db.insertSession(input));
+    const { meta, created } = await this.guarded('create session', () =>
+      this.db.insertSession(input),
+    );
     const session = created
-      ? (await this.guarded('create session', () => scripts.loadSession(meta.id, metaToFields(meta), {}))).state
+      ? (
+          await this.guarded('create session', () =>
+            scripts.loadSession(meta.id, metaToFields(meta), {}),
+          )
+        ).state
       : await this.getSession(meta.id);
     if (!session) throw new AppError('NOT_FOUND', 'The session disappeared');
     await this.remember(session.meta);
@@ -89,11 +117,20 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async sessionIdFor(examId: string, studentId: string): Promise<string | null> {
-    const indexed = await this.guarded('session index', () => this.deps.redis.hget(this.deps.keys.sessionIndex(examId), studentId));
-    return indexed ?? (await this.guarded('session index', () => this.db.sessionIdFor(examId, studentId)));
+    const indexed = await this.guarded('session index', () =>
+      this.deps.redis.hget(this.deps.keys.sessionIndex(examId), studentId),
+    );
+    return (
+      indexed ??
+      (await this.guarded('session index', () => this.db.sessionIdFor(examId, studentId)))
+    );
   }
 
-  async saveAnswers(sessionId: string, answers: AnswerWrite[], options: SaveOptions): Promise<SaveAck> {
+  async saveAnswers(
+    sessionId: string,
+    answers: AnswerWrite[],
+    options: SaveOptions,
+  ): Promise<SaveAck> {
     return this.onHotSession(sessionId, 'save', () =>
       this.scripts.saveAnswers({
         sessionId,
@@ -113,7 +150,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async identity(sessionId: string): Promise<SessionIdentity | null> {
-    const [examId, studentId] = await this.guarded('read session', () => this.deps.redis.hmget(this.deps.keys.sessionMeta(sessionId), 'examId', 'studentId'));
+    const [examId, studentId] = await this.guarded('read session', () =>
+      this.deps.redis.hmget(this.deps.keys.sessionMeta(sessionId), 'examId', 'studentId'),
+    );
     if (examId && studentId) return { examId, studentId };
     // Not hot: rebuilt from PostgreSQL like any other first access.
     const state = await this.getSession(sessionId);
@@ -122,7 +161,12 @@ export class RedisSessionStore implements SessionStore {
 
   async submit(sessionId: string, options: SubmitOptions): Promise<SubmitOutcome> {
     const outcome = await this.onHotSession(sessionId, 'submit', () =>
-      this.scripts.submit({ sessionId, now: options.now, reason: options.reason, onlyIfDueGraceMs: options.onlyIfDue?.graceMs }),
+      this.scripts.submit({
+        sessionId,
+        now: options.now,
+        reason: options.reason,
+        onlyIfDueGraceMs: options.onlyIfDue?.graceMs,
+      }),
     );
     // The freeze is in Redis (no save can land any more); the port also wants it, and
     // every save before it, in PostgreSQL before we answer. All of a session's entries are
@@ -135,7 +179,11 @@ export class RedisSessionStore implements SessionStore {
 
   async recordResult(sessionId: string, result: SessionResult): Promise<SessionResult> {
     const recorded = await this.onHotSession(sessionId, 'record result', () =>
-      this.scripts.recordResult({ sessionId, resultJson: JSON.stringify(result), status: result.status }),
+      this.scripts.recordResult({
+        sessionId,
+        resultJson: JSON.stringify(result),
+        status: result.status,
+      }),
     );
     // Also when another caller won: its write-through may have timed out.
     await this.persisted(sessionId, recorded.lastLog);
@@ -162,13 +210,18 @@ export class RedisSessionStore implements SessionStore {
   async evictSession(sessionId: string): Promise<void> {
     const { redis, keys } = this.deps;
     const { scripts } = this;
-    const lastLog = await this.guarded('evict', () => redis.hget(keys.sessionMeta(sessionId), 'lastLog'));
+    const lastLog = await this.guarded('evict', () =>
+      redis.hget(keys.sessionMeta(sessionId), 'lastLog'),
+    );
     if (lastLog) await this.persisted(sessionId, lastLog);
     try {
       await scripts.evictSession(sessionId);
     } catch (err) {
       if (err instanceof ScriptRefusal) {
-        throw refusalError(err, err.code === ScriptError.Conflict ? 'A session in progress cannot be evicted' : undefined);
+        throw refusalError(
+          err,
+          err.code === ScriptError.Conflict ? 'A session in progress cannot be evicted' : undefined,
+        );
       }
       throw this.unavailable(err, 'evict');
     }
@@ -178,10 +231,26 @@ export class RedisSessionStore implements SessionStore {
     const { redis, keys } = this.deps;
     // Expired means now > endsAt + grace, i.e. endsAt < now - grace (exclusive bound).
     const perShard = await this.guarded('due sessions', () =>
-      Promise.all(keys.allShards().map((s) => redis.zrangebyscore(keys.due(s), '-inf', `(${now - graceMs}`, 'WITHSCORES', 'LIMIT', 0, limit))),
+      Promise.all(
+        keys
+          .allShards()
+          .map((s) =>
+            redis.zrangebyscore(
+              keys.due(s),
+              '-inf',
+              `(${now - graceMs}`,
+              'WITHSCORES',
+              'LIMIT',
+              0,
+              limit,
+            ),
+          ),
+      ),
     );
     const due: { id: string; endsAt: number }[] = [];
-    for (const flat of perShard) for (let i = 0; i + 1 < flat.length; i += 2) due.push({ id: flat[i]!, endsAt: Number(flat[i + 1]) });
+    for (const flat of perShard)
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        due.push({ id: flat[i]!, endsAt: Number(flat[i + 1]) });
     return due
       .sort((a, b) => a.endsAt - b.endsAt)
       .slice(0, limit)
@@ -191,12 +260,16 @@ export class RedisSessionStore implements SessionStore {
   // ── Idempotency records ────────────────────────────────────────────────────────────
 
   async getIdempotent(key: string): Promise<unknown> {
-    const json = await this.guarded('idempotency', () => this.deps.redis.get(this.deps.keys.idempotent(key)));
+    const json = await this.guarded('idempotency', () =>
+      this.deps.redis.get(this.deps.keys.idempotent(key)),
+    );
     return json === null ? null : (JSON.parse(json) as unknown);
   }
 
   async putIdempotent(key: string, value: unknown, ttlMs: number): Promise<unknown> {
-    const stored = await this.guarded('idempotency', () => this.platformScripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs));
+    const stored = await this.guarded('idempotency', () =>
+      this.platformScripts.putIdempotent(key, JSON.stringify(value ?? null), ttlMs),
+    );
     return JSON.parse(stored) as unknown;
   }
 
@@ -206,10 +279,11 @@ export class RedisSessionStore implements SessionStore {
     const { redis, keys } = this.deps;
     // Each event goes to its session's shard, so it is applied after the session's row.
     await this.guarded('session events', () =>
-      Promise.all(events.map((e) => redis.xadd(keys.log(keys.shardOf(e.sessionId)), '*', ...eventFields(e)))),
+      Promise.all(
+        events.map((e) => redis.xadd(keys.log(keys.shardOf(e.sessionId)), '*', ...eventFields(e))),
+      ),
     );
   }
-
 
   // ── Operations ─────────────────────────────────────────────────────────────────────
 
@@ -234,7 +308,11 @@ export class RedisSessionStore implements SessionStore {
    * Runs a session script; when the session is not hot (Redis restarted without its data,
    * or it was evicted) rebuilds it from PostgreSQL and runs the script once more.
    */
-  private async onHotSession<T>(sessionId: string, what: string, run: () => Promise<T>): Promise<T> {
+  private async onHotSession<T>(
+    sessionId: string,
+    what: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await run();
@@ -254,7 +332,8 @@ export class RedisSessionStore implements SessionStore {
         const durable = await this.guarded('rebuild session', () => this.db.loadSession(sessionId));
         if (!durable) return null;
         const answers: Record<string, string> = {};
-        for (const [questionId, saved] of Object.entries(durable.answers)) answers[questionId] = encodeAnswerRecord(saved);
+        for (const [questionId, saved] of Object.entries(durable.answers))
+          answers[questionId] = encodeAnswerRecord(saved);
         const { state } = await this.guarded('rebuild session', () =>
           this.scripts.loadSession(sessionId, metaToFields(durable.meta), answers),
         );
@@ -268,7 +347,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   private async remember(meta: SessionMeta): Promise<void> {
-    await this.guarded('session index', () => this.deps.redis.hset(this.deps.keys.sessionIndex(meta.examId), meta.studentId, meta.id));
+    await this.guarded('session index', () =>
+      this.deps.redis.hset(this.deps.keys.sessionIndex(meta.examId), meta.studentId, meta.id),
+    );
   }
 
   private async persisted(sessionId: string, lastLog: string): Promise<void> {

@@ -1,6 +1,10 @@
 import type { Answer, ResultBreakdownItem } from '../../grading/index.js';
 import type { PersistLag } from '../../platform/slow-lane.js';
-import type { AnswerKey, ExamLiveState, PublishedExam } from '../../../../contracts/published-exam.js';
+import type {
+  AnswerKey,
+  ExamLiveState,
+  PublishedExam,
+} from '../../../../contracts/published-exam.js';
 
 /**
  * The hot store port (ARCHITECTURE.md, "fast lane"): everything a running exam touches on
@@ -147,7 +151,6 @@ export interface SessionStore {
    */
   recordEvents(events: SessionEvent[]): Promise<void>;
 
-
   // ── Operations ─────────────────────────────────────────────────────────────────────
 
   /** Writes accepted but not yet in PostgreSQL, and the age of the oldest, for readiness. */
@@ -165,7 +168,6 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type SessionStatus = 'IN_PROGRESS' | 'SUBMITTED' | 'SCORED' | 'PENDING_REVIEW';
 export type SubmitReason = 'STUDENT' | 'TIME_UP' | 'STAFF';
-
 
 export type { Answer, ResultBreakdownItem } from '../../grading/index.js';
 
@@ -265,7 +267,6 @@ export interface SubmitOutcome {
   /** the recorded result, if one was recorded already */
   result: SessionResult | null;
 }
-
 
 /** The graded outcome of a session, stored once in exam_sessions.result. */
 export interface SessionResult {

@@ -11,9 +11,19 @@ import { ErrorNote, PageHeader, errorText } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { useAsync } from '../../lib/use-async';
 
-const ROMAN: Record<number, string> = { 7: 'VII', 8: 'VIII', 9: 'IX', 10: 'X', 11: 'XI', 12: 'XII', 13: 'XIII' };
+const ROMAN: Record<number, string> = {
+  7: 'VII',
+  8: 'VIII',
+  9: 'IX',
+  10: 'X',
+  11: 'XI',
+  12: 'XII',
+  13: 'XIII',
+};
 export function suggestClassName(grade: number, major: string, group: number): string {
-  return [ROMAN[grade] ?? String(grade), major.trim().toUpperCase(), group].filter(Boolean).join(' ');
+  return [ROMAN[grade] ?? String(grade), major.trim().toUpperCase(), group]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function ClassesPage() {
@@ -24,7 +34,11 @@ export function ClassesPage() {
   const [confirm, confirmElement] = useConfirm();
 
   async function remove(c: SchoolClass) {
-    const ok = await confirm({ title: t('classes.confirmDelete', { name: c.name }), confirmLabel: t('common.delete'), danger: true });
+    const ok = await confirm({
+      title: t('classes.confirmDelete', { name: c.name }),
+      confirmLabel: t('common.delete'),
+      danger: true,
+    });
     if (!ok) return;
     try {
       await adminApi.classes.remove(c.id);
@@ -35,7 +49,9 @@ export function ClassesPage() {
     }
   }
 
-  const list = [...(classes.data ?? [])].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const list = [...(classes.data ?? [])].sort((a, b) =>
+    a.name.localeCompare(b.name, undefined, { numeric: true }),
+  );
   return (
     <>
       <PageHeader
@@ -57,20 +73,39 @@ export function ClassesPage() {
         empty={t('classes.none')}
         scroll={false}
         columns={[
-          { key: 'name', header: t('classes.name'), rowHeader: true, cell: (c) => <Link to={`/admin/students?classId=${c.id}`}>{c.name}</Link> },
+          {
+            key: 'name',
+            header: t('classes.name'),
+            rowHeader: true,
+            cell: (c) => <Link to={`/admin/students?classId=${c.id}`}>{c.name}</Link>,
+          },
           { key: 'grade', header: t('classes.grade'), cell: (c) => c.gradeLevel },
           { key: 'major', header: t('classes.major'), cell: (c) => c.majorCode },
           { key: 'group', header: t('classes.group'), cell: (c) => c.groupNumber },
         ]}
         actions={(c) => (
           <>
-            <Link className="btn btn--ghost btn--sm" to={`/admin/students?classId=${c.id}`} aria-label={t('classes.studentsOf', { name: c.name })}>
+            <Link
+              className="btn btn--ghost btn--sm"
+              to={`/admin/students?classId=${c.id}`}
+              aria-label={t('classes.studentsOf', { name: c.name })}
+            >
               {t('nav.students')}
             </Link>
-            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('common.editNamed', { name: c.name })} onClick={() => setEditing(c)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              aria-label={t('common.editNamed', { name: c.name })}
+              onClick={() => setEditing(c)}
+            >
               {t('common.edit')}
             </button>
-            <button type="button" className="btn btn--ghost btn--sm btn--danger-text" aria-label={t('common.deleteNamed', { name: c.name })} onClick={() => void remove(c)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm btn--danger-text"
+              aria-label={t('common.deleteNamed', { name: c.name })}
+              onClick={() => void remove(c)}
+            >
               {t('common.delete')}
             </button>
           </>
@@ -92,7 +127,15 @@ export function ClassesPage() {
   );
 }
 
-function ClassDialog({ initial, onClose, onSaved }: { initial: SchoolClass | null; onClose: () => void; onSaved: (c: SchoolClass) => void }) {
+function ClassDialog({
+  initial,
+  onClose,
+  onSaved,
+}: {
+  initial: SchoolClass | null;
+  onClose: () => void;
+  onSaved: (c: SchoolClass) => void;
+}) {
   const t = useT();
   const [grade, setGrade] = useState(initial?.gradeLevel ?? 10);
   const [major, setMajor] = useState(initial?.majorCode ?? '');
@@ -107,9 +150,16 @@ function ClassDialog({ initial, onClose, onSaved }: { initial: SchoolClass | nul
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const body = { gradeLevel: grade, majorCode: major.trim().toUpperCase(), groupNumber: group, name: shownName.trim() };
+    const body = {
+      gradeLevel: grade,
+      majorCode: major.trim().toUpperCase(),
+      groupNumber: group,
+      name: shownName.trim(),
+    };
     try {
-      const saved = initial ? await adminApi.classes.update(initial.id, body) : await adminApi.classes.create(body);
+      const saved = initial
+        ? await adminApi.classes.update(initial.id, body)
+        : await adminApi.classes.create(body);
       onSaved(saved ?? { ...body, id: initial?.id ?? '' });
     } catch (err) {
       setError(err);
@@ -123,15 +173,37 @@ function ClassDialog({ initial, onClose, onSaved }: { initial: SchoolClass | nul
         <div className="grid-3">
           <div className="field">
             <label htmlFor="class-grade">{t('classes.grade')}</label>
-            <input id="class-grade" type="number" min={1} max={13} required value={grade} onChange={(e) => setGrade(Number(e.target.value))} />
+            <input
+              id="class-grade"
+              type="number"
+              min={1}
+              max={13}
+              required
+              value={grade}
+              onChange={(e) => setGrade(Number(e.target.value))}
+            />
           </div>
           <div className="field">
             <label htmlFor="class-major">{t('classes.major')}</label>
-            <input id="class-major" required maxLength={32} value={major} onChange={(e) => setMajor(e.target.value)} placeholder="IPA" />
+            <input
+              id="class-major"
+              required
+              maxLength={32}
+              value={major}
+              onChange={(e) => setMajor(e.target.value)}
+              placeholder="IPA"
+            />
           </div>
           <div className="field">
             <label htmlFor="class-group">{t('classes.group')}</label>
-            <input id="class-group" type="number" min={1} required value={group} onChange={(e) => setGroup(Number(e.target.value))} />
+            <input
+              id="class-group"
+              type="number"
+              min={1}
+              required
+              value={group}
+              onChange={(e) => setGroup(Number(e.target.value))}
+            />
           </div>
         </div>
         <div className="field">
@@ -152,7 +224,11 @@ function ClassDialog({ initial, onClose, onSaved }: { initial: SchoolClass | nul
           <button type="button" className="btn btn--ghost" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="btn btn--primary" disabled={busy || !major.trim() || !shownName.trim()}>
+          <button
+            type="submit"
+            className="btn btn--primary"
+            disabled={busy || !major.trim() || !shownName.trim()}
+          >
             {busy ? t('common.saving') : t('classes.save')}
           </button>
         </div>

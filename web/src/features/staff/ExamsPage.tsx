@@ -10,7 +10,9 @@ export function ExamsPage() {
   const { t, formatDateTime } = useI18n();
   const navigate = useNavigate();
   const exams = useAsync(async () => itemsOf(await adminApi.exams.list()), []);
-  const list = [...(exams.data ?? [])].sort((a, b) => Date.parse(b.scheduledStart) - Date.parse(a.scheduledStart));
+  const list = [...(exams.data ?? [])].sort(
+    (a, b) => Date.parse(b.scheduledStart) - Date.parse(a.scheduledStart),
+  );
 
   return (
     <>
@@ -18,7 +20,11 @@ export function ExamsPage() {
         title={t('examsAdmin.title')}
         subtitle={t('examsAdmin.subtitle')}
         actions={
-          <button type="button" className="btn btn--primary" onClick={() => navigate('/admin/exams/new')}>
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={() => navigate('/admin/exams/new')}
+          >
             {t('examsAdmin.new')}
           </button>
         }
@@ -38,8 +44,17 @@ export function ExamsPage() {
           </EmptyState>
         }
         columns={[
-          { key: 'title', header: t('builder.examTitle'), rowHeader: true, cell: (exam) => <Link to={`/admin/exams/${exam.id}`}>{exam.title}</Link> },
-          { key: 'status', header: t('examsAdmin.status'), cell: (exam) => <StatusBadge status={exam.status} /> },
+          {
+            key: 'title',
+            header: t('builder.examTitle'),
+            rowHeader: true,
+            cell: (exam) => <Link to={`/admin/exams/${exam.id}`}>{exam.title}</Link>,
+          },
+          {
+            key: 'status',
+            header: t('examsAdmin.status'),
+            cell: (exam) => <StatusBadge status={exam.status} />,
+          },
           {
             key: 'window',
             header: t('examsAdmin.window'),
@@ -52,21 +67,42 @@ export function ExamsPage() {
               </>
             ),
           },
-          { key: 'duration', header: t('exams.duration'), cell: (exam) => t('exams.minutes', { n: exam.durationMinutes }) },
+          {
+            key: 'duration',
+            header: t('exams.duration'),
+            cell: (exam) => t('exams.minutes', { n: exam.durationMinutes }),
+          },
           { key: 'questions', header: t('exams.questions'), cell: (exam) => exam.questionCount },
-          { key: 'token', header: t('builder.token'), className: 'mono', cell: (exam) => exam.entryToken },
+          {
+            key: 'token',
+            header: t('builder.token'),
+            className: 'mono',
+            cell: (exam) => exam.entryToken,
+          },
         ]}
         actions={(exam) => (
           <>
-            <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}`} aria-label={t('examsAdmin.editNamed', { title: exam.title })}>
+            <Link
+              className="btn btn--ghost btn--sm"
+              to={`/admin/exams/${exam.id}`}
+              aria-label={t('examsAdmin.editNamed', { title: exam.title })}
+            >
               {t('common.edit')}
             </Link>
             {exam.status !== 'DRAFT' && (
               <>
-                <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}/monitor`} aria-label={t('examsAdmin.monitorNamed', { title: exam.title })}>
+                <Link
+                  className="btn btn--ghost btn--sm"
+                  to={`/admin/exams/${exam.id}/monitor`}
+                  aria-label={t('examsAdmin.monitorNamed', { title: exam.title })}
+                >
                   {t('examsAdmin.monitor')}
                 </Link>
-                <Link className="btn btn--ghost btn--sm" to={`/admin/exams/${exam.id}/results`} aria-label={t('examsAdmin.resultsNamed', { title: exam.title })}>
+                <Link
+                  className="btn btn--ghost btn--sm"
+                  to={`/admin/exams/${exam.id}/results`}
+                  aria-label={t('examsAdmin.resultsNamed', { title: exam.title })}
+                >
                   {t('examsAdmin.results')}
                 </Link>
               </>

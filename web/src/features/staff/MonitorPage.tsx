@@ -6,7 +6,14 @@ import { useConfirm } from '../../components/Confirm';
 import { DataTable, FilterSelect, SearchField, Toolbar } from '../../components/DataTable';
 import { Dialog } from '../../components/Dialog';
 import { useToast } from '../../components/Toast';
-import { Badge, EmptyState, ErrorNote, PageHeader, StatusBadge, errorText } from '../../components/ui';
+import {
+  Badge,
+  EmptyState,
+  ErrorNote,
+  PageHeader,
+  StatusBadge,
+  errorText,
+} from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { formatCountdown, relativeSeconds } from '../../lib/time';
 import { useAsync } from '../../lib/use-async';
@@ -83,7 +90,14 @@ export function MonitorPage() {
   const rows = monitor?.items ?? null;
   const questionCount = monitor?.questionCount ?? exam.data?.questions?.length ?? 0;
   const counts = useMemo(() => {
-    const c: Record<string, number> = { total: 0, IN_PROGRESS: 0, SUBMITTED: 0, SCORED: 0, PENDING_REVIEW: 0, NOT_STARTED: 0 };
+    const c: Record<string, number> = {
+      total: 0,
+      IN_PROGRESS: 0,
+      SUBMITTED: 0,
+      SCORED: 0,
+      PENDING_REVIEW: 0,
+      NOT_STARTED: 0,
+    };
     // final scores only: a paper awaiting review has a partial score
     let pctSum = 0;
     let scored = 0;
@@ -111,13 +125,18 @@ export function MonitorPage() {
     row,
     pct: questionCount ? Math.round((row.answeredCount / questionCount) * 100) : 0,
     idle: relativeSeconds(row.lastActivityAt, now + offset),
-    left: row.endsAt && row.status === 'IN_PROGRESS' ? Date.parse(row.endsAt) - (now + offset) : null,
+    left:
+      row.endsAt && row.status === 'IN_PROGRESS' ? Date.parse(row.endsAt) - (now + offset) : null,
     signals: row.signalCount ?? 0,
   }));
 
   async function resetLogin(row: MonitorRow) {
     const s = rowStudent(row);
-    const ok = await confirm({ title: t('students.resetTitle', { name: s.name }), body: <p>{t('students.resetBody')}</p>, confirmLabel: t('students.reset') });
+    const ok = await confirm({
+      title: t('students.resetTitle', { name: s.name }),
+      body: <p>{t('students.resetBody')}</p>,
+      confirmLabel: t('students.reset'),
+    });
     if (!ok) return;
     try {
       await adminApi.students.resetLogin(s.id);
@@ -146,12 +165,27 @@ export function MonitorPage() {
           <>
             <span className="live-dot-wrap muted small" role="status" aria-live="off">
               <span className={`live-dot${paused ? ' live-dot--paused' : ''}`} aria-hidden="true" />
-              {paused ? t('monitor.paused') : updatedAt ? t('monitor.updated', { n: relativeSeconds(new Date(updatedAt).toISOString(), now) ?? 0 }) : t('common.loading')}
+              {paused
+                ? t('monitor.paused')
+                : updatedAt
+                  ? t('monitor.updated', {
+                      n: relativeSeconds(new Date(updatedAt).toISOString(), now) ?? 0,
+                    })
+                  : t('common.loading')}
             </span>
-            <button type="button" className="btn btn--ghost btn--sm" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              aria-pressed={paused}
+              onClick={() => setPaused((p) => !p)}
+            >
               {paused ? t('monitor.resume') : t('monitor.pause')}
             </button>
-            <button type="button" className="btn btn--secondary btn--sm" onClick={() => setTick((n) => n + 1)}>
+            <button
+              type="button"
+              className="btn btn--secondary btn--sm"
+              onClick={() => setTick((n) => n + 1)}
+            >
               {t('monitor.refresh')}
             </button>
             <Link className="btn btn--secondary btn--sm" to={`/admin/exams/${examId}/results`}>
@@ -166,14 +200,36 @@ export function MonitorPage() {
         <Stat label={t('monitor.statTargeted')} value={counts.n('total')} />
         <Stat label={t('status.NOT_STARTED')} value={counts.n('NOT_STARTED')} />
         <Stat label={t('status.IN_PROGRESS')} value={counts.n('IN_PROGRESS')} tone="info" />
-        <Stat label={t('monitor.statSubmitted')} value={counts.n('SUBMITTED') + counts.n('SCORED') + counts.n('PENDING_REVIEW')} tone="success" />
-        <Stat label={t('status.PENDING_REVIEW')} value={counts.n('PENDING_REVIEW')} tone="warning" />
-        <Stat label={t('monitor.statAverage')} value={counts.avg === null ? '—' : `${formatNumber(counts.avg, 1)}%`} />
+        <Stat
+          label={t('monitor.statSubmitted')}
+          value={counts.n('SUBMITTED') + counts.n('SCORED') + counts.n('PENDING_REVIEW')}
+          tone="success"
+        />
+        <Stat
+          label={t('status.PENDING_REVIEW')}
+          value={counts.n('PENDING_REVIEW')}
+          tone="warning"
+        />
+        <Stat
+          label={t('monitor.statAverage')}
+          value={counts.avg === null ? '—' : `${formatNumber(counts.avg, 1)}%`}
+        />
       </div>
 
       <Toolbar>
-        <SearchField id="m-search" label={t('common.search')} value={search} onChange={setSearch} placeholder={t('students.searchHint')} />
-        <FilterSelect id="m-status" label={t('examsAdmin.status')} value={statusFilter} onChange={setStatusFilter}>
+        <SearchField
+          id="m-search"
+          label={t('common.search')}
+          value={search}
+          onChange={setSearch}
+          placeholder={t('students.searchHint')}
+        />
+        <FilterSelect
+          id="m-status"
+          label={t('examsAdmin.status')}
+          value={statusFilter}
+          onChange={setStatusFilter}
+        >
           <option value="">{t('monitor.allStatuses')}</option>
           {['NOT_STARTED', 'IN_PROGRESS', 'SUBMITTED', 'SCORED', 'PENDING_REVIEW'].map((s) => (
             <option key={s} value={s}>
@@ -193,10 +249,23 @@ export function MonitorPage() {
         error={error}
         onRetry={() => setTick((n) => n + 1)}
         // a filter that matches nobody shows no table; "no students" is for an exam without any
-        empty={rows?.length === 0 && <EmptyState title={t('monitor.none')}>{t('monitor.noneHint')}</EmptyState>}
+        empty={
+          rows?.length === 0 && (
+            <EmptyState title={t('monitor.none')}>{t('monitor.noneHint')}</EmptyState>
+          )
+        }
         columns={[
-          { key: 'student', header: t('monitor.student'), rowHeader: true, cell: ({ row }) => <StudentCell row={row} /> },
-          { key: 'status', header: t('examsAdmin.status'), cell: ({ row }) => <StatusBadge status={row.status} /> },
+          {
+            key: 'student',
+            header: t('monitor.student'),
+            rowHeader: true,
+            cell: ({ row }) => <StudentCell row={row} />,
+          },
+          {
+            key: 'status',
+            header: t('examsAdmin.status'),
+            cell: ({ row }) => <StatusBadge status={row.status} />,
+          },
           {
             key: 'progress',
             header: t('monitor.progress'),
@@ -221,13 +290,22 @@ export function MonitorPage() {
           {
             key: 'activity',
             header: t('monitor.lastActivity'),
-            className: ({ row, idle }) => (row.submittedAt ? 'nowrap' : idle !== null && idle > 120 && row.status === 'IN_PROGRESS' ? 'text-warn' : undefined),
+            className: ({ row, idle }) =>
+              row.submittedAt
+                ? 'nowrap'
+                : idle !== null && idle > 120 && row.status === 'IN_PROGRESS'
+                  ? 'text-warn'
+                  : undefined,
             cell: ({ row, idle }) =>
               row.submittedAt ? (
                 t('monitor.submittedAt', { at: formatTime(row.submittedAt) })
               ) : (
                 <>
-                  {idle === null ? '—' : idle < 60 ? t('monitor.secondsAgo', { n: idle }) : t('monitor.minutesAgo', { n: Math.floor(idle / 60) })}
+                  {idle === null
+                    ? '—'
+                    : idle < 60
+                      ? t('monitor.secondsAgo', { n: idle })
+                      : t('monitor.minutesAgo', { n: Math.floor(idle / 60) })}
                   <span className="cell-sub">{formatTime(row.lastActivityAt)}</span>
                 </>
               ),
@@ -235,7 +313,8 @@ export function MonitorPage() {
           {
             key: 'left',
             header: t('monitor.timeLeft'),
-            className: ({ left }) => (left !== null && left < 5 * 60_000 ? 'text-danger mono' : 'mono'),
+            className: ({ left }) =>
+              left !== null && left < 5 * 60_000 ? 'text-danger mono' : 'mono',
             cell: ({ left }) => (left === null ? '—' : formatCountdown(left)),
           },
           {
@@ -243,18 +322,31 @@ export function MonitorPage() {
             header: t('result.score'),
             className: 'nowrap',
             testId: 'monitor-score',
-            cell: ({ row }) => (row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`),
+            cell: ({ row }) =>
+              row.score === null
+                ? '—'
+                : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`,
           },
           {
             key: 'signals',
             header: t('monitor.signals'),
-            cell: ({ signals }) => (signals > 0 ? <Badge tone="warning">{signals}</Badge> : <span className="muted">0</span>),
+            cell: ({ signals }) =>
+              signals > 0 ? (
+                <Badge tone="warning">{signals}</Badge>
+              ) : (
+                <span className="muted">0</span>
+              ),
           },
         ]}
         actions={({ row }) => (
           <>
             {row.sessionId && row.status === 'IN_PROGRESS' && (
-              <button type="button" className="btn btn--ghost btn--sm" aria-label={t('monitor.extendNamed', { name: row.studentName })} onClick={() => setExtending(row)}>
+              <button
+                type="button"
+                className="btn btn--ghost btn--sm"
+                aria-label={t('monitor.extendNamed', { name: row.studentName })}
+                onClick={() => setExtending(row)}
+              >
                 {t('monitor.extend')}
               </button>
             )}
@@ -268,7 +360,12 @@ export function MonitorPage() {
                 {t('monitor.viewPaper')}
               </button>
             )}
-            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('students.resetNamed', { name: row.studentName })} onClick={() => void resetLogin(row)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              aria-label={t('students.resetNamed', { name: row.studentName })}
+              onClick={() => void resetLogin(row)}
+            >
               {t('students.reset')}
             </button>
           </>
@@ -296,7 +393,15 @@ export function MonitorPage() {
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: number | string; tone?: 'info' | 'success' | 'warning' }) {
+function Stat({
+  label,
+  value,
+  tone,
+}: {
+  label: string;
+  value: number | string;
+  tone?: 'info' | 'success' | 'warning';
+}) {
   return (
     <div className={`stat-card${tone ? ` stat-card--${tone}` : ''}`}>
       <span className="stat-card__value">{value}</span>
@@ -305,7 +410,15 @@ function Stat({ label, value, tone }: { label: string; value: number | string; t
   );
 }
 
-function ExtendDialog({ row, onClose, onDone }: { row: MonitorRow; onClose: () => void; onDone: () => void }) {
+function ExtendDialog({
+  row,
+  onClose,
+  onDone,
+}: {
+  row: MonitorRow;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const toast = useToast();
   const [minutes, setMinutes] = useState(5);
@@ -332,11 +445,24 @@ function ExtendDialog({ row, onClose, onDone }: { row: MonitorRow; onClose: () =
       <form className="stack" onSubmit={submit}>
         <div className="field">
           <label htmlFor="extend-minutes">{t('monitor.extraMinutes')}</label>
-          <input id="extend-minutes" type="number" min={1} max={600} required value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} />
+          <input
+            id="extend-minutes"
+            type="number"
+            min={1}
+            max={600}
+            required
+            value={minutes}
+            onChange={(e) => setMinutes(Number(e.target.value))}
+          />
         </div>
         <div className="row">
           {[5, 10, 15, 30].map((n) => (
-            <button key={n} type="button" className={`chip${minutes === n ? ' chip--on' : ''}`} onClick={() => setMinutes(n)}>
+            <button
+              key={n}
+              type="button"
+              className={`chip${minutes === n ? ' chip--on' : ''}`}
+              onClick={() => setMinutes(n)}
+            >
               +{n}
             </button>
           ))}

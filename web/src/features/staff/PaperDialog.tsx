@@ -9,12 +9,20 @@ import { useAsync } from '../../lib/use-async';
 import { kindLabel } from './QuestionsPage';
 
 type Verdict = 'correct' | 'partial' | 'incorrect' | 'blank' | 'pending' | 'graded';
-const verdictTone = { correct: 'success', partial: 'warning', incorrect: 'danger', blank: 'neutral', pending: 'warning', graded: 'success' } as const;
+const verdictTone = {
+  correct: 'success',
+  partial: 'warning',
+  incorrect: 'danger',
+  blank: 'neutral',
+  pending: 'warning',
+  graded: 'success',
+} as const;
 
 const isBlank = (answer: ReviewAnswer['answer']) =>
   answer === null || (Array.isArray(answer) ? answer.length === 0 : answer.trim() === '');
 
-const chosenIds = (answer: ReviewAnswer['answer']): string[] => (Array.isArray(answer) ? answer : typeof answer === 'string' ? [answer] : []);
+const chosenIds = (answer: ReviewAnswer['answer']): string[] =>
+  Array.isArray(answer) ? answer : typeof answer === 'string' ? [answer] : [];
 
 /** How an answer stands: choices are judged against the key, written answers by their grade. */
 function verdictOf(a: ReviewAnswer): Verdict | null {
@@ -25,7 +33,8 @@ function verdictOf(a: ReviewAnswer): Verdict | null {
   }
   if (isBlank(a.answer)) return 'blank';
   const chosen = new Set(chosenIds(a.answer));
-  const exact = chosen.size === a.correctAnswer.length && a.correctAnswer.every((id) => chosen.has(id));
+  const exact =
+    chosen.size === a.correctAnswer.length && a.correctAnswer.every((id) => chosen.has(id));
   if (exact) return 'correct';
   return (a.awardedPoints ?? 0) > 0 ? 'partial' : 'incorrect';
 }
@@ -35,7 +44,17 @@ function verdictOf(a: ReviewAnswer): Verdict | null {
  * the student's answer beside the key, and a points field for each written answer once the
  * session is submitted. Read-only while the student is still working.
  */
-export function PaperDialog({ sessionId, studentName, onClose, onGraded }: { sessionId: string; studentName: string; onClose: () => void; onGraded: () => void }) {
+export function PaperDialog({
+  sessionId,
+  studentName,
+  onClose,
+  onGraded,
+}: {
+  sessionId: string;
+  studentName: string;
+  onClose: () => void;
+  onGraded: () => void;
+}) {
   const { t, formatNumber, formatDateTime } = useI18n();
   const paper = useAsync(() => adminApi.sessions.review(sessionId), [sessionId]);
   const p = paper.data;
@@ -49,7 +68,9 @@ export function PaperDialog({ sessionId, studentName, onClose, onGraded }: { ses
       status: result.status,
       score: result.score,
       pendingCount: result.pendingCount,
-      answers: prev!.answers.map((a) => (a.questionId === questionId ? { ...a, awardedPoints: points, pending: false } : a)),
+      answers: prev!.answers.map((a) =>
+        a.questionId === questionId ? { ...a, awardedPoints: points, pending: false } : a,
+      ),
     }));
     paper.reload();
     onGraded();
@@ -80,7 +101,9 @@ export function PaperDialog({ sessionId, studentName, onClose, onGraded }: { ses
             </div>
             <div>
               <dt>{t('result.score')}</dt>
-              <dd data-testid="paper-score">{p.score === null ? '—' : `${formatNumber(p.score, 2)} / ${max(p.maxScore)}`}</dd>
+              <dd data-testid="paper-score">
+                {p.score === null ? '—' : `${formatNumber(p.score, 2)} / ${max(p.maxScore)}`}
+              </dd>
             </div>
             <div>
               <dt>{t('grading.toGrade')}</dt>
@@ -106,15 +129,27 @@ export function PaperDialog({ sessionId, studentName, onClose, onGraded }: { ses
               </button>
             </div>
           )}
-          {!inProgress && !p.canGrade && <p className="note note--info">{t('grading.cannotGrade')}</p>}
-          {!inProgress && p.pendingCount > 0 && <p className="note note--warning">{t('grading.pendingNote', { n: p.pendingCount })}</p>}
-          {!inProgress && p.pendingCount === 0 && p.status === 'SCORED' && <p className="note note--success">{t('grading.allGraded')}</p>}
+          {!inProgress && !p.canGrade && (
+            <p className="note note--info">{t('grading.cannotGrade')}</p>
+          )}
+          {!inProgress && p.pendingCount > 0 && (
+            <p className="note note--warning">{t('grading.pendingNote', { n: p.pendingCount })}</p>
+          )}
+          {!inProgress && p.pendingCount === 0 && p.status === 'SCORED' && (
+            <p className="note note--success">{t('grading.allGraded')}</p>
+          )}
           {p.answers.length === 0 && <EmptyState title={t('grading.none')} />}
           <ol className="paper">
             {[...p.answers]
               .sort((a, b) => a.position - b.position)
               .map((a) => (
-                <PaperQuestion key={a.questionId} sessionId={sessionId} answer={a} readOnly={inProgress || !p.canGrade} onGraded={graded} />
+                <PaperQuestion
+                  key={a.questionId}
+                  sessionId={sessionId}
+                  answer={a}
+                  readOnly={inProgress || !p.canGrade}
+                  onGraded={graded}
+                />
               ))}
           </ol>
         </>
@@ -149,7 +184,11 @@ function PaperQuestion({
   const key = new Set(a.correctAnswer);
 
   return (
-    <li className={`paper-q${verdict ? ` paper-q--${verdict}` : ''}`} aria-labelledby={headingId} data-testid="paper-question">
+    <li
+      className={`paper-q${verdict ? ` paper-q--${verdict}` : ''}`}
+      aria-labelledby={headingId}
+      data-testid="paper-question"
+    >
       <div className="paper-q__head">
         <span className="paper-q__n" aria-hidden="true">
           {a.position}
@@ -164,7 +203,10 @@ function PaperQuestion({
         </div>
         {verdict && <Badge tone={verdictTone[verdict]}>{verdictLabel[verdict]}</Badge>}
         <span className="paper-q__points" data-testid="paper-points">
-          {t('grading.awardedOf', { n: a.awardedPoints === null ? '—' : formatNumber(a.awardedPoints, 2), max: formatNumber(a.maxPoints, 2) })}
+          {t('grading.awardedOf', {
+            n: a.awardedPoints === null ? '—' : formatNumber(a.awardedPoints, 2),
+            max: formatNumber(a.maxPoints, 2),
+          })}
         </span>
       </div>
 
@@ -175,12 +217,21 @@ function PaperQuestion({
         <>
           <div className="paper-answer">
             <span className="paper-answer__label">{t('grading.studentAnswer')}</span>
-            <blockquote className="paper-answer__text">{isBlank(a.answer) ? <em className="muted">{t('grading.blank')}</em> : (a.answer as string)}</blockquote>
+            <blockquote className="paper-answer__text">
+              {isBlank(a.answer) ? (
+                <em className="muted">{t('grading.blank')}</em>
+              ) : (
+                (a.answer as string)
+              )}
+            </blockquote>
           </div>
           {!readOnly && <GradeForm sessionId={sessionId} answer={a} onGraded={onGraded} />}
         </>
       ) : (
-        <ul className="paper-options" aria-label={a.kind === 'multi' ? t('runner.chooseAll') : t('runner.chooseOne')}>
+        <ul
+          className="paper-options"
+          aria-label={a.kind === 'multi' ? t('runner.chooseAll') : t('runner.chooseOne')}
+        >
           {a.options.map((option, i) => {
             const picked = chosen.has(option.id);
             const right = key.has(option.id);
@@ -190,7 +241,10 @@ function PaperQuestion({
                 <span className="paper-option__key" aria-hidden="true">
                   {String.fromCharCode(65 + i)}
                 </span>
-                <span className="paper-option__text rich" dangerouslySetInnerHTML={{ __html: option.text }} />
+                <span
+                  className="paper-option__text rich"
+                  dangerouslySetInnerHTML={{ __html: option.text }}
+                />
                 <span className="paper-option__marks">
                   {picked && (
                     <span className={`paper-mark paper-mark--${right ? 'right' : 'wrong'}`}>
@@ -231,7 +285,13 @@ function GradeForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     const points = Number(value);
-    if (value.trim() === '' || !Number.isFinite(points) || points < 0 || points > a.maxPoints || !Number.isInteger(points * 2)) {
+    if (
+      value.trim() === '' ||
+      !Number.isFinite(points) ||
+      points < 0 ||
+      points > a.maxPoints ||
+      !Number.isInteger(points * 2)
+    ) {
       setError(t('grading.range', { max: formatNumber(a.maxPoints, 2) }));
       return;
     }
@@ -271,7 +331,12 @@ function GradeForm({
         }}
       />
       <span className="grade-form__max">/ {formatNumber(a.maxPoints, 2)}</span>
-      <button type="submit" className={`btn btn--sm ${changed ? 'btn--primary' : 'btn--secondary'}`} disabled={busy || !changed} aria-label={t('grading.saveFor', { n: a.position })}>
+      <button
+        type="submit"
+        className={`btn btn--sm ${changed ? 'btn--primary' : 'btn--secondary'}`}
+        disabled={busy || !changed}
+        aria-label={t('grading.saveFor', { n: a.position })}
+      >
         {busy ? t('common.saving') : t('grading.save')}
       </button>
       {error && (

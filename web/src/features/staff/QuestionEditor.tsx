@@ -25,7 +25,10 @@ export function QuestionEditor() {
   const t = useT();
   const toast = useToast();
   const navigate = useNavigate();
-  const existing = useAsync(async () => (isNew ? null : await adminApi.questions.get(questionId)), [questionId]);
+  const existing = useAsync(
+    async () => (isNew ? null : await adminApi.questions.get(questionId)),
+    [questionId],
+  );
   const [draft, setDraft] = useState<QuestionDraft>(blank);
   const [tagsText, setTagsText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -34,7 +37,15 @@ export function QuestionEditor() {
   useEffect(() => {
     const q = existing.data;
     if (!q) return;
-    setDraft({ kind: q.kind, text: q.text, options: q.options, correct: q.correct, points: Number(q.points), explanation: q.explanation ?? '', tags: q.tags ?? [] });
+    setDraft({
+      kind: q.kind,
+      text: q.text,
+      options: q.options,
+      correct: q.correct,
+      points: Number(q.points),
+      explanation: q.explanation ?? '',
+      tags: q.tags ?? [],
+    });
     setTagsText((q.tags ?? []).join(', '));
   }, [existing.data]);
 
@@ -47,7 +58,13 @@ export function QuestionEditor() {
     });
   const setOption = (index: number, patch: Partial<QuestionOption>) =>
     update({ options: draft.options.map((o, i) => (i === index ? { ...o, ...patch } : o)) });
-  const addOption = () => update({ options: [...draft.options, { id: LETTERS[draft.options.length] ?? String(draft.options.length + 1), text: '' }] });
+  const addOption = () =>
+    update({
+      options: [
+        ...draft.options,
+        { id: LETTERS[draft.options.length] ?? String(draft.options.length + 1), text: '' },
+      ],
+    });
   const removeOption = (index: number) => {
     // keep ids as consecutive letters so "correct" stays meaningful
     const kept = draft.options.filter((_, i) => i !== index);
@@ -59,7 +76,12 @@ export function QuestionEditor() {
   };
   const toggleCorrect = (id: string) => {
     if (draft.kind === 'single') update({ correct: [id] });
-    else update({ correct: draft.correct.includes(id) ? draft.correct.filter((c) => c !== id) : [...draft.correct, id].sort() });
+    else
+      update({
+        correct: draft.correct.includes(id)
+          ? draft.correct.filter((c) => c !== id)
+          : [...draft.correct, id].sort(),
+      });
   };
 
   const problems: string[] = [];
@@ -77,8 +99,12 @@ export function QuestionEditor() {
     setError(null);
     const body: QuestionDraft = {
       ...draft,
-      options: draft.kind === 'text' ? [] : draft.options.map((o) => ({ id: o.id, text: o.text.trim() })),
-      tags: tagsText.split(',').map((s) => s.trim()).filter(Boolean),
+      options:
+        draft.kind === 'text' ? [] : draft.options.map((o) => ({ id: o.id, text: o.text.trim() })),
+      tags: tagsText
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
     try {
       if (isNew) await adminApi.questions.create(body);
@@ -94,7 +120,10 @@ export function QuestionEditor() {
   if (!isNew && existing.loading && !existing.data) return <Loading />;
   return (
     <>
-      <PageHeader title={isNew ? t('qedit.newTitle') : t('qedit.editTitle')} subtitle={<Link to="/admin/questions">← {t('questions.title')}</Link>} />
+      <PageHeader
+        title={isNew ? t('qedit.newTitle') : t('qedit.editTitle')}
+        subtitle={<Link to="/admin/questions">← {t('questions.title')}</Link>}
+      />
       <ErrorNote error={existing.error} onRetry={existing.reload} />
       <form className="editor-layout" onSubmit={save}>
         <div className="card stack">
@@ -102,8 +131,18 @@ export function QuestionEditor() {
             <legend className="field__label">{t('questions.kind')}</legend>
             {(['single', 'multi', 'text'] as const).map((kind) => (
               <label key={kind} className={`segmented__item${draft.kind === kind ? ' is-on' : ''}`}>
-                <input type="radio" name="kind" value={kind} checked={draft.kind === kind} onChange={() => setKind(kind)} />
-                {kind === 'single' ? t('questions.kindSingle') : kind === 'multi' ? t('questions.kindMulti') : t('questions.kindText')}
+                <input
+                  type="radio"
+                  name="kind"
+                  value={kind}
+                  checked={draft.kind === kind}
+                  onChange={() => setKind(kind)}
+                />
+                {kind === 'single'
+                  ? t('questions.kindSingle')
+                  : kind === 'multi'
+                    ? t('questions.kindMulti')
+                    : t('questions.kindText')}
               </label>
             ))}
           </fieldset>
@@ -112,14 +151,24 @@ export function QuestionEditor() {
             <span className="field__label" id="q-text-label">
               {t('qedit.text')}
             </span>
-            <RichTextEditor id="q-text" label={t('qedit.text')} value={draft.text} onChange={(text) => update({ text })} />
+            <RichTextEditor
+              id="q-text"
+              label={t('qedit.text')}
+              value={draft.text}
+              onChange={(text) => update({ text })}
+            />
           </div>
 
           {draft.kind !== 'text' && (
             <fieldset className="stack-sm options-editor">
-              <legend className="field__label">{draft.kind === 'single' ? t('qedit.optionsSingle') : t('qedit.optionsMulti')}</legend>
+              <legend className="field__label">
+                {draft.kind === 'single' ? t('qedit.optionsSingle') : t('qedit.optionsMulti')}
+              </legend>
               {draft.options.map((option, index) => (
-                <div key={index} className={`option-row${draft.correct.includes(option.id) ? ' is-correct' : ''}`}>
+                <div
+                  key={index}
+                  className={`option-row${draft.correct.includes(option.id) ? ' is-correct' : ''}`}
+                >
                   <label className="option-row__correct">
                     <input
                       type={draft.kind === 'single' ? 'radio' : 'checkbox'}
@@ -147,13 +196,22 @@ export function QuestionEditor() {
                     onClick={() => removeOption(index)}
                   >
                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                      <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+                      <path
+                        d="M6 6l12 12M18 6L6 18"
+                        stroke="currentColor"
+                        strokeWidth="2"
+                        strokeLinecap="round"
+                      />
                     </svg>
                   </button>
                 </div>
               ))}
               {draft.options.length < LETTERS.length && (
-                <button type="button" className="btn btn--ghost btn--sm align-start" onClick={addOption}>
+                <button
+                  type="button"
+                  className="btn btn--ghost btn--sm align-start"
+                  onClick={addOption}
+                >
                   + {t('qedit.addOption')}
                 </button>
               )}
@@ -164,16 +222,33 @@ export function QuestionEditor() {
         <div className="card stack editor-side">
           <div className="field">
             <label htmlFor="q-points">{t('qedit.points')}</label>
-            <input id="q-points" type="number" min={0} step={0.5} value={draft.points} onChange={(e) => update({ points: Number(e.target.value) })} />
+            <input
+              id="q-points"
+              type="number"
+              min={0}
+              step={0.5}
+              value={draft.points}
+              onChange={(e) => update({ points: Number(e.target.value) })}
+            />
           </div>
           <div className="field">
             <label htmlFor="q-tags">{t('qedit.tags')}</label>
-            <input id="q-tags" value={tagsText} onChange={(e) => setTagsText(e.target.value)} placeholder="algebra, kelas-10" />
+            <input
+              id="q-tags"
+              value={tagsText}
+              onChange={(e) => setTagsText(e.target.value)}
+              placeholder="algebra, kelas-10"
+            />
             <span className="field__hint">{t('qedit.tagsHint')}</span>
           </div>
           <div className="field">
             <label htmlFor="q-explanation">{t('qedit.explanation')}</label>
-            <textarea id="q-explanation" rows={4} value={draft.explanation} onChange={(e) => update({ explanation: e.target.value })} />
+            <textarea
+              id="q-explanation"
+              rows={4}
+              value={draft.explanation}
+              onChange={(e) => update({ explanation: e.target.value })}
+            />
             <span className="field__hint">{t('qedit.explanationHint')}</span>
           </div>
           {problems.length > 0 && (
@@ -188,7 +263,11 @@ export function QuestionEditor() {
             <Link className="btn btn--ghost" to="/admin/questions">
               {t('common.cancel')}
             </Link>
-            <button type="submit" className="btn btn--primary" disabled={busy || problems.length > 0}>
+            <button
+              type="submit"
+              className="btn btn--primary"
+              disabled={busy || problems.length > 0}
+            >
               {busy ? t('common.saving') : t('qedit.save')}
             </button>
           </div>

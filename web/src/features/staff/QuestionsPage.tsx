@@ -14,7 +14,11 @@ import { downloadFile } from '../../api/download';
 import { useAsync } from '../../lib/use-async';
 
 export function kindLabel(t: ReturnType<typeof useI18n>['t'], kind: BankQuestion['kind']): string {
-  return kind === 'single' ? t('questions.kindSingle') : kind === 'multi' ? t('questions.kindMulti') : t('questions.kindText');
+  return kind === 'single'
+    ? t('questions.kindSingle')
+    : kind === 'multi'
+      ? t('questions.kindMulti')
+      : t('questions.kindText');
 }
 
 export function QuestionsPage() {
@@ -31,7 +35,13 @@ export function QuestionsPage() {
     const needle = search.trim().toLowerCase();
     return (questions.data ?? [])
       .map((q) => ({ q, plain: stripHtml(q.text) }))
-      .filter(({ q, plain }) => (!kind || q.kind === kind) && (!needle || plain.toLowerCase().includes(needle) || q.tags.some((tag) => tag.toLowerCase().includes(needle))));
+      .filter(
+        ({ q, plain }) =>
+          (!kind || q.kind === kind) &&
+          (!needle ||
+            plain.toLowerCase().includes(needle) ||
+            q.tags.some((tag) => tag.toLowerCase().includes(needle))),
+      );
   }, [questions.data, search, kind]);
 
   async function exportBank(format: 'csv' | 'xlsx') {
@@ -43,7 +53,12 @@ export function QuestionsPage() {
   }
 
   async function remove(q: BankQuestion, plain: string) {
-    const ok = await confirm({ title: t('questions.confirmDelete'), body: <p className="muted">{plain.slice(0, 140)}</p>, confirmLabel: t('common.delete'), danger: true });
+    const ok = await confirm({
+      title: t('questions.confirmDelete'),
+      body: <p className="muted">{plain.slice(0, 140)}</p>,
+      confirmLabel: t('common.delete'),
+      danger: true,
+    });
     if (!ok) return;
     try {
       await adminApi.questions.remove(q.id);
@@ -63,20 +78,34 @@ export function QuestionsPage() {
             <button type="button" className="btn btn--ghost" onClick={() => void exportBank('csv')}>
               {t('questions.exportCsv')}
             </button>
-            <button type="button" className="btn btn--ghost" onClick={() => void exportBank('xlsx')}>
+            <button
+              type="button"
+              className="btn btn--ghost"
+              onClick={() => void exportBank('xlsx')}
+            >
               {t('questions.exportXlsx')}
             </button>
             <button type="button" className="btn btn--secondary" onClick={() => setImporting(true)}>
               {t('questions.import')}
             </button>
-            <button type="button" className="btn btn--primary" onClick={() => navigate('/admin/questions/new')}>
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => navigate('/admin/questions/new')}
+            >
               {t('questions.new')}
             </button>
           </>
         }
       />
       <Toolbar>
-        <SearchField id="q-search" label={t('common.search')} value={search} onChange={setSearch} placeholder={t('questions.searchHint')} />
+        <SearchField
+          id="q-search"
+          label={t('common.search')}
+          value={search}
+          onChange={setSearch}
+          placeholder={t('questions.searchHint')}
+        />
         <FilterSelect id="q-kind" label={t('questions.kind')} value={kind} onChange={setKind}>
           <option value="">{t('questions.allKinds')}</option>
           <option value="single">{t('questions.kindSingle')}</option>
@@ -102,9 +131,15 @@ export function QuestionsPage() {
                   {plain || t('questions.imageOnly')}
                 </Link>
                 <div className="q-item__meta">
-                  <Badge tone={q.kind === 'text' ? 'warning' : q.kind === 'multi' ? 'accent' : 'info'}>{kindLabel(t, q.kind)}</Badge>
+                  <Badge
+                    tone={q.kind === 'text' ? 'warning' : q.kind === 'multi' ? 'accent' : 'info'}
+                  >
+                    {kindLabel(t, q.kind)}
+                  </Badge>
                   <span>{t('runner.points', { n: formatNumber(q.points, 2) })}</span>
-                  {q.kind !== 'text' && <span>{t('questions.optionsCount', { n: q.options.length })}</span>}
+                  {q.kind !== 'text' && (
+                    <span>{t('questions.optionsCount', { n: q.options.length })}</span>
+                  )}
                   {q.tags.map((tag) => (
                     <span key={tag} className="tag">
                       #{tag}
@@ -113,7 +148,11 @@ export function QuestionsPage() {
                 </div>
               </div>
               <div className="q-item__actions">
-                <Link className="btn btn--ghost btn--sm" to={`/admin/questions/${q.id}`} aria-label={t('questions.editNamed', { text: plain.slice(0, 40) })}>
+                <Link
+                  className="btn btn--ghost btn--sm"
+                  to={`/admin/questions/${q.id}`}
+                  aria-label={t('questions.editNamed', { text: plain.slice(0, 40) })}
+                >
                   {t('common.edit')}
                 </Link>
                 <button
@@ -136,7 +175,8 @@ export function QuestionsPage() {
           template={{ url: adminApi.questions.templateUrl, fileName: 'questions-template.csv' }}
           help={
             <>
-              {t('questions.importHelp')} <code>kind, text, option_a … option_f, correct, points, explanation, tags</code>
+              {t('questions.importHelp')}{' '}
+              <code>kind, text, option_a … option_f, correct, points, explanation, tags</code>
             </>
           }
           onClose={() => setImporting(false)}

@@ -24,7 +24,11 @@ export function ResultsPage() {
   const [confirm, confirmElement] = useConfirm();
 
   async function release() {
-    const ok = await confirm({ title: t('results.releaseTitle'), body: <p>{t('results.releaseBody')}</p>, confirmLabel: t('results.release') });
+    const ok = await confirm({
+      title: t('results.releaseTitle'),
+      body: <p>{t('results.releaseBody')}</p>,
+      confirmLabel: t('results.release'),
+    });
     if (!ok) return;
     try {
       await adminApi.exams.releaseResults(examId);
@@ -35,7 +39,8 @@ export function ResultsPage() {
     }
   }
 
-  const pctOf = (r: MonitorRow) => (r.score !== null && r.maxScore ? (r.score / r.maxScore) * 100 : null);
+  const pctOf = (r: MonitorRow) =>
+    r.score !== null && r.maxScore ? (r.score / r.maxScore) * 100 : null;
   const list = [...(rows.data ?? [])].sort((a, b) => (pctOf(b) ?? -1) - (pctOf(a) ?? -1));
   // final scores only: a paper awaiting review has a partial score
   const scored = list.filter((r) => r.status === 'SCORED' && pctOf(r) !== null);
@@ -74,10 +79,20 @@ export function ResultsPage() {
                 {t('results.release')}
               </button>
             )}
-            <button type="button" className="btn btn--secondary" disabled={busy !== null} onClick={() => void get('csv')}>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              disabled={busy !== null}
+              onClick={() => void get('csv')}
+            >
               {busy === 'csv' ? t('results.preparing') : t('results.csv')}
             </button>
-            <button type="button" className="btn btn--primary" disabled={busy !== null} onClick={() => void get('xlsx')}>
+            <button
+              type="button"
+              className="btn btn--primary"
+              disabled={busy !== null}
+              onClick={() => void get('xlsx')}
+            >
               {busy === 'xlsx' ? t('results.preparing') : t('results.xlsx')}
             </button>
           </>
@@ -93,11 +108,15 @@ export function ResultsPage() {
           <span className="stat-card__label">{t('results.scored')}</span>
         </div>
         <div className="stat-card">
-          <span className="stat-card__value">{avg === null ? '—' : `${formatNumber(avg, 1)}%`}</span>
+          <span className="stat-card__value">
+            {avg === null ? '—' : `${formatNumber(avg, 1)}%`}
+          </span>
           <span className="stat-card__label">{t('monitor.statAverage')}</span>
         </div>
         <div className="stat-card">
-          <span className="stat-card__value">{pcts.length ? `${formatNumber(Math.max(...pcts), 1)}%` : '—'}</span>
+          <span className="stat-card__value">
+            {pcts.length ? `${formatNumber(Math.max(...pcts), 1)}%` : '—'}
+          </span>
           <span className="stat-card__label">{t('results.highest')}</span>
         </div>
       </div>
@@ -112,14 +131,26 @@ export function ResultsPage() {
         empty={t('monitor.none')}
         columns={[
           { key: 'rank', header: '#', className: 'muted', cell: (_row, i) => i + 1 },
-          { key: 'student', header: t('monitor.student'), rowHeader: true, cell: (row) => <StudentCell row={row} /> },
-          { key: 'status', header: t('examsAdmin.status'), cell: (row) => <StatusBadge status={row.status} /> },
+          {
+            key: 'student',
+            header: t('monitor.student'),
+            rowHeader: true,
+            cell: (row) => <StudentCell row={row} />,
+          },
+          {
+            key: 'status',
+            header: t('examsAdmin.status'),
+            cell: (row) => <StatusBadge status={row.status} />,
+          },
           {
             key: 'score',
             header: t('result.score'),
             className: 'nowrap',
             testId: 'results-score',
-            cell: (row) => (row.score === null ? '—' : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`),
+            cell: (row) =>
+              row.score === null
+                ? '—'
+                : `${formatNumber(row.score, 2)}${row.maxScore ? ` / ${formatNumber(row.maxScore, 2)}` : ''}`,
           },
           {
             key: 'pct',
@@ -135,7 +166,12 @@ export function ResultsPage() {
               );
             },
           },
-          { key: 'submitted', header: t('results.submittedAt'), className: 'small', cell: (row) => formatDateTime(row.submittedAt) },
+          {
+            key: 'submitted',
+            header: t('results.submittedAt'),
+            className: 'small',
+            cell: (row) => formatDateTime(row.submittedAt),
+          },
         ]}
         actions={(row) =>
           row.sessionId &&
@@ -151,7 +187,14 @@ export function ResultsPage() {
           )
         }
       />
-      {paper && <PaperDialog sessionId={rowSession(paper)} studentName={rowStudent(paper).name} onClose={() => setPaper(null)} onGraded={rows.reload} />}
+      {paper && (
+        <PaperDialog
+          sessionId={rowSession(paper)}
+          studentName={rowStudent(paper).name}
+          onClose={() => setPaper(null)}
+          onGraded={rows.reload}
+        />
+      )}
     </>
   );
 }

@@ -65,7 +65,11 @@ export function RichTextEditor({ id, label, value, onChange }: RichTextEditorPro
 
   const editor = useEditor({
     extensions: [
-      StarterKit.configure({ heading: { levels: [3, 4] }, codeBlock: false, link: { openOnClick: false } }),
+      StarterKit.configure({
+        heading: { levels: [3, 4] },
+        codeBlock: false,
+        link: { openOnClick: false },
+      }),
       Image.configure({ allowBase64: false, inline: false }),
     ],
     content: value,
@@ -135,22 +139,82 @@ export function RichTextEditor({ id, label, value, onChange }: RichTextEditorPro
     }),
   });
 
-  const tools: { key: string; label: string; pressed?: boolean; disabled?: boolean; run: () => void; icon: string }[] = editor
+  const tools: {
+    key: string;
+    label: string;
+    pressed?: boolean;
+    disabled?: boolean;
+    run: () => void;
+    icon: string;
+  }[] = editor
     ? [
-        { key: 'bold', label: t('editor.bold'), pressed: active?.bold, run: () => editor.chain().focus().toggleBold().run(), icon: 'B' },
-        { key: 'italic', label: t('editor.italic'), pressed: active?.italic, run: () => editor.chain().focus().toggleItalic().run(), icon: 'I' },
-        { key: 'underline', label: t('editor.underline'), pressed: active?.underline, run: () => editor.chain().focus().toggleUnderline().run(), icon: 'U' },
-        { key: 'heading', label: t('editor.heading'), pressed: active?.heading, run: () => editor.chain().focus().toggleHeading({ level: 3 }).run(), icon: 'H' },
-        { key: 'bullet', label: t('editor.bulletList'), pressed: active?.bullet, run: () => editor.chain().focus().toggleBulletList().run(), icon: '•' },
-        { key: 'ordered', label: t('editor.orderedList'), pressed: active?.ordered, run: () => editor.chain().focus().toggleOrderedList().run(), icon: '1.' },
-        { key: 'undo', label: t('editor.undo'), disabled: !active?.canUndo, run: () => editor.chain().focus().undo().run(), icon: '↶' },
-        { key: 'redo', label: t('editor.redo'), disabled: !active?.canRedo, run: () => editor.chain().focus().redo().run(), icon: '↷' },
+        {
+          key: 'bold',
+          label: t('editor.bold'),
+          pressed: active?.bold,
+          run: () => editor.chain().focus().toggleBold().run(),
+          icon: 'B',
+        },
+        {
+          key: 'italic',
+          label: t('editor.italic'),
+          pressed: active?.italic,
+          run: () => editor.chain().focus().toggleItalic().run(),
+          icon: 'I',
+        },
+        {
+          key: 'underline',
+          label: t('editor.underline'),
+          pressed: active?.underline,
+          run: () => editor.chain().focus().toggleUnderline().run(),
+          icon: 'U',
+        },
+        {
+          key: 'heading',
+          label: t('editor.heading'),
+          pressed: active?.heading,
+          run: () => editor.chain().focus().toggleHeading({ level: 3 }).run(),
+          icon: 'H',
+        },
+        {
+          key: 'bullet',
+          label: t('editor.bulletList'),
+          pressed: active?.bullet,
+          run: () => editor.chain().focus().toggleBulletList().run(),
+          icon: '•',
+        },
+        {
+          key: 'ordered',
+          label: t('editor.orderedList'),
+          pressed: active?.ordered,
+          run: () => editor.chain().focus().toggleOrderedList().run(),
+          icon: '1.',
+        },
+        {
+          key: 'undo',
+          label: t('editor.undo'),
+          disabled: !active?.canUndo,
+          run: () => editor.chain().focus().undo().run(),
+          icon: '↶',
+        },
+        {
+          key: 'redo',
+          label: t('editor.redo'),
+          disabled: !active?.canRedo,
+          run: () => editor.chain().focus().redo().run(),
+          icon: '↷',
+        },
       ]
     : [];
 
   return (
     <div className="rte">
-      <div className="rte__toolbar" role="toolbar" aria-label={t('editor.toolbar')} aria-controls={id}>
+      <div
+        className="rte__toolbar"
+        role="toolbar"
+        aria-label={t('editor.toolbar')}
+        aria-controls={id}
+      >
         {tools.map((tool) => (
           <button
             key={tool.key}
@@ -167,11 +231,31 @@ export function RichTextEditor({ id, label, value, onChange }: RichTextEditorPro
           </button>
         ))}
         <span className="rte__sep" aria-hidden="true" />
-        <button type="button" className="rte__btn rte__btn--wide" aria-label={t('editor.insertImage')} onClick={() => fileInput.current?.click()}>
+        <button
+          type="button"
+          className="rte__btn rte__btn--wide"
+          aria-label={t('editor.insertImage')}
+          onClick={() => fileInput.current?.click()}
+        >
           <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-            <rect x="3" y="4" width="18" height="16" rx="2" fill="none" stroke="currentColor" strokeWidth="2" />
+            <rect
+              x="3"
+              y="4"
+              width="18"
+              height="16"
+              rx="2"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+            />
             <circle cx="9" cy="10" r="2" fill="currentColor" />
-            <path d="M4 18l5-5 4 4 3-3 4 4" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+            <path
+              d="M4 18l5-5 4 4 3-3 4 4"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinejoin="round"
+            />
           </svg>
           <span>{t('editor.image')}</span>
         </button>

@@ -15,7 +15,14 @@ const icons = {
 function NavIcon({ d }: { d: string }) {
   return (
     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-      <path d={d} fill="none" stroke="currentColor" strokeWidth="1.9" strokeLinecap="round" strokeLinejoin="round" />
+      <path
+        d={d}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.9"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
     </svg>
   );
 }
@@ -43,7 +50,12 @@ export function StaffShell() {
         </div>
         <nav aria-label={t('nav.main')} className="sidebar__nav">
           {links.map((link) => (
-            <NavLink key={link.to} to={link.to} className="sidebar__link" onClick={() => setMenuOpen(false)}>
+            <NavLink
+              key={link.to}
+              to={link.to}
+              className="sidebar__link"
+              onClick={() => setMenuOpen(false)}
+            >
               <NavIcon d={link.icon} />
               <span>{link.label}</span>
             </NavLink>
@@ -63,7 +75,12 @@ export function StaffShell() {
             onClick={() => setMenuOpen((open) => !open)}
           >
             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-              <path d="M4 7h16M4 12h16M4 17h16" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+              <path
+                d="M4 7h16M4 12h16M4 17h16"
+                stroke="currentColor"
+                strokeWidth="2"
+                strokeLinecap="round"
+              />
             </svg>
           </button>
           <div className="topbar__right">

@@ -32,19 +32,27 @@ export function StudentsPage() {
   useEffect(() => setPage(1), [query, classId]);
 
   const classes = useAsync(async () => itemsOf(await adminApi.classes.list()), []);
-  const students = useAsync(
-    async () => {
-      const res = await adminApi.students.list({ classId: classId || undefined, search: query || undefined, page, pageSize: PAGE_SIZE });
-      return Array.isArray(res) ? { items: res, total: res.length, page: 1, pageSize: res.length } : (res as Page<Student>);
-    },
-    [classId, query, page],
-  );
+  const students = useAsync(async () => {
+    const res = await adminApi.students.list({
+      classId: classId || undefined,
+      search: query || undefined,
+      page,
+      pageSize: PAGE_SIZE,
+    });
+    return Array.isArray(res)
+      ? { items: res, total: res.length, page: 1, pageSize: res.length }
+      : (res as Page<Student>);
+  }, [classId, query, page]);
   const classById = new Map((classes.data ?? []).map((c) => [c.id, c]));
   const data = students.data;
   const pages = data ? Math.max(1, Math.ceil(data.total / (data.pageSize || PAGE_SIZE))) : 1;
 
   async function resetLogin(s: Student) {
-    const ok = await confirm({ title: t('students.resetTitle', { name: s.name }), body: t('students.resetBody'), confirmLabel: t('students.reset') });
+    const ok = await confirm({
+      title: t('students.resetTitle', { name: s.name }),
+      body: t('students.resetBody'),
+      confirmLabel: t('students.reset'),
+    });
     if (!ok) return;
     try {
       await adminApi.students.resetLogin(s.id);
@@ -55,7 +63,11 @@ export function StudentsPage() {
   }
 
   async function remove(s: Student) {
-    const ok = await confirm({ title: t('students.deleteTitle', { name: s.name }), confirmLabel: t('common.delete'), danger: true });
+    const ok = await confirm({
+      title: t('students.deleteTitle', { name: s.name }),
+      confirmLabel: t('common.delete'),
+      danger: true,
+    });
     if (!ok) return;
     try {
       await adminApi.students.remove(s.id);
@@ -72,7 +84,11 @@ export function StudentsPage() {
         subtitle={data ? t('students.count', { n: data.total }) : undefined}
         actions={
           <>
-            <button type="button" className="btn btn--secondary" onClick={() => setDialog('import')}>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              onClick={() => setDialog('import')}
+            >
               {t('students.import')}
             </button>
             <button type="button" className="btn btn--primary" onClick={() => setDialog('new')}>
@@ -100,7 +116,13 @@ export function StudentsPage() {
             </option>
           ))}
         </FilterSelect>
-        <SearchField id="student-search" label={t('common.search')} value={search} onChange={setSearch} placeholder={t('students.searchHint')} />
+        <SearchField
+          id="student-search"
+          label={t('common.search')}
+          value={search}
+          onChange={setSearch}
+          placeholder={t('students.searchHint')}
+        />
       </Toolbar>
       <DataTable
         caption={t('students.title')}
@@ -114,17 +136,36 @@ export function StudentsPage() {
         columns={[
           { key: 'nisn', header: t('students.nisn'), className: 'mono', cell: (s) => s.nisn },
           { key: 'name', header: t('students.name'), rowHeader: true, cell: (s) => s.name },
-          { key: 'class', header: t('students.class'), cell: (s) => s.className ?? (s.classId ? classById.get(s.classId)?.name : '—') ?? '—' },
+          {
+            key: 'class',
+            header: t('students.class'),
+            cell: (s) => s.className ?? (s.classId ? classById.get(s.classId)?.name : '—') ?? '—',
+          },
         ]}
         actions={(s) => (
           <>
-            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('common.editNamed', { name: s.name })} onClick={() => setDialog(s)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              aria-label={t('common.editNamed', { name: s.name })}
+              onClick={() => setDialog(s)}
+            >
               {t('common.edit')}
             </button>
-            <button type="button" className="btn btn--ghost btn--sm" aria-label={t('students.resetNamed', { name: s.name })} onClick={() => void resetLogin(s)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              aria-label={t('students.resetNamed', { name: s.name })}
+              onClick={() => void resetLogin(s)}
+            >
               {t('students.reset')}
             </button>
-            <button type="button" className="btn btn--ghost btn--sm btn--danger-text" aria-label={t('common.deleteNamed', { name: s.name })} onClick={() => void remove(s)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm btn--danger-text"
+              aria-label={t('common.deleteNamed', { name: s.name })}
+              onClick={() => void remove(s)}
+            >
               {t('common.delete')}
             </button>
           </>
@@ -188,7 +229,12 @@ function StudentDialog({
     setError(null);
     try {
       if (initial) {
-        await adminApi.students.update(initial.id, { nisn, name, classId: classId || null, ...(password ? { password } : {}) });
+        await adminApi.students.update(initial.id, {
+          nisn,
+          name,
+          classId: classId || null,
+          ...(password ? { password } : {}),
+        });
       } else {
         await adminApi.students.create({ nisn, name, classId: classId || null, password });
       }
@@ -200,11 +246,22 @@ function StudentDialog({
   }
 
   return (
-    <Dialog open title={initial ? t('students.edit') : t('students.new')} onClose={onClose} size="sm">
+    <Dialog
+      open
+      title={initial ? t('students.edit') : t('students.new')}
+      onClose={onClose}
+      size="sm"
+    >
       <form className="stack" onSubmit={save}>
         <div className="field">
           <label htmlFor="s-nisn">{t('students.nisn')}</label>
-          <input id="s-nisn" required inputMode="numeric" value={nisn} onChange={(e) => setNisn(e.target.value)} />
+          <input
+            id="s-nisn"
+            required
+            inputMode="numeric"
+            value={nisn}
+            onChange={(e) => setNisn(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="s-name">{t('students.name')}</label>
@@ -222,15 +279,28 @@ function StudentDialog({
           </select>
         </div>
         <div className="field">
-          <label htmlFor="s-password">{initial ? t('students.newPassword') : t('login.password')}</label>
-          <input id="s-password" type="password" autoComplete="new-password" required={!initial} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <label htmlFor="s-password">
+            {initial ? t('students.newPassword') : t('login.password')}
+          </label>
+          <input
+            id="s-password"
+            type="password"
+            autoComplete="new-password"
+            required={!initial}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
         <ErrorNote error={error} />
         <div className="row row--end">
           <button type="button" className="btn btn--ghost" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="btn btn--primary" disabled={busy || !nisn || !name || (!initial && !password)}>
+          <button
+            type="submit"
+            className="btn btn--primary"
+            disabled={busy || !nisn || !name || (!initial && !password)}
+          >
             {busy ? t('common.saving') : t('common.save')}
           </button>
         </div>

@@ -23,7 +23,8 @@ export function MyExams() {
 
   function open(exam: MyExam) {
     if (exam.myStatus === 'IN_PROGRESS' && exam.sessionId) navigate(`/session/${exam.sessionId}`);
-    else if (exam.myStatus !== 'NOT_STARTED' && exam.sessionId) navigate(`/session/${exam.sessionId}/result`);
+    else if (exam.myStatus !== 'NOT_STARTED' && exam.sessionId)
+      navigate(`/session/${exam.sessionId}/result`);
     else setStarting(exam);
   }
 
@@ -32,7 +33,9 @@ export function MyExams() {
       <PageHeader title={t('exams.title')} subtitle={t('exams.greeting', { name: firstName })} />
       {exams.loading && !exams.data && <Loading />}
       <ErrorNote error={exams.error} onRetry={exams.reload} />
-      {exams.data && list.length === 0 && <EmptyState title={t('exams.none')}>{t('exams.noneHint')}</EmptyState>}
+      {exams.data && list.length === 0 && (
+        <EmptyState title={t('exams.none')}>{t('exams.noneHint')}</EmptyState>
+      )}
       <ul className="exam-cards" aria-label={t('exams.title')}>
         {list.map((exam) => {
           const notYet = Date.parse(exam.scheduledStart) > now;
@@ -69,7 +72,11 @@ export function MyExams() {
                 </div>
               </dl>
               <div className="exam-card__foot">
-                {disabled && <span className="muted">{notYet ? t('exams.notOpenYet') : t('exams.closed')}</span>}
+                {disabled && (
+                  <span className="muted">
+                    {notYet ? t('exams.notOpenYet') : t('exams.closed')}
+                  </span>
+                )}
                 <button
                   type="button"
                   className={`btn ${exam.myStatus === 'NOT_STARTED' || exam.myStatus === 'IN_PROGRESS' ? 'btn--primary' : 'btn--secondary'}`}
@@ -95,7 +102,15 @@ export function MyExams() {
   );
 }
 
-function TokenDialog({ exam, onClose, onStarted }: { exam: MyExam; onClose: () => void; onStarted: (sessionId: string) => void }) {
+function TokenDialog({
+  exam,
+  onClose,
+  onStarted,
+}: {
+  exam: MyExam;
+  onClose: () => void;
+  onStarted: (sessionId: string) => void;
+}) {
   const { t } = useI18n();
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
@@ -146,7 +161,11 @@ function TokenDialog({ exam, onClose, onStarted }: { exam: MyExam; onClose: () =
           <button type="button" className="btn btn--ghost" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="btn btn--primary" disabled={busy || token.trim().length === 0}>
+          <button
+            type="submit"
+            className="btn btn--primary"
+            disabled={busy || token.trim().length === 0}
+          >
             {busy ? t('token.starting') : t('token.start')}
           </button>
         </div>

@@ -10,7 +10,10 @@ import { takeResult } from './runner/session-cache';
 export function ResultPage() {
   const { sessionId = '' } = useParams();
   const { t, formatDateTime, formatNumber } = useI18n();
-  const result = useAsync<SessionResult>(async () => takeResult(sessionId) ?? (await studentApi.result(sessionId)), [sessionId]);
+  const result = useAsync<SessionResult>(
+    async () => takeResult(sessionId) ?? (await studentApi.result(sessionId)),
+    [sessionId],
+  );
   // The session view gives the breakdown the student's own question order and a reminder of each question.
   const view = useAsync(() => studentApi.session(sessionId).catch(() => null), [sessionId]);
   const r = result.data;
@@ -22,12 +25,17 @@ export function ResultPage() {
       .map((item, i) => {
         const at = position.get(item.questionId);
         const q = at === undefined ? undefined : order[at];
-        return { ...item, n: at === undefined ? i + 1 : at + 1, excerpt: q ? stripHtml(q.text) : '' };
+        return {
+          ...item,
+          n: at === undefined ? i + 1 : at + 1,
+          excerpt: q ? stripHtml(q.text) : '',
+        };
       })
       .sort((a, b) => a.n - b.n);
   })();
   const hasScore = r?.score !== undefined && r?.score !== null;
-  const pct = r?.percentage ?? (hasScore && r?.maxScore ? ((r.score ?? 0) / r.maxScore) * 100 : null);
+  const pct =
+    r?.percentage ?? (hasScore && r?.maxScore ? ((r.score ?? 0) / r.maxScore) * 100 : null);
 
   return (
     <div className="result">
@@ -37,21 +45,34 @@ export function ResultPage() {
         <section className="result-card" aria-labelledby="result-title">
           <div className="result-card__check" aria-hidden="true">
             <svg viewBox="0 0 24 24" width="30" height="30">
-              <path d="M5 12.5l4.2 4.2L19 7" fill="none" stroke="currentColor" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" />
+              <path
+                d="M5 12.5l4.2 4.2L19 7"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="2.6"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
             </svg>
           </div>
           <h1 id="result-title" className="result-card__title">
             {t('result.title')}
           </h1>
           <p className="muted">
-            {t('result.submittedAt', { at: formatDateTime(r.submittedAt) })} · <StatusBadge status={r.status} />
+            {t('result.submittedAt', { at: formatDateTime(r.submittedAt) })} ·{' '}
+            <StatusBadge status={r.status} />
           </p>
 
           {hasScore ? (
             <>
               <div className="score" role="group" aria-label={t('result.score')}>
-                <div className="score__ring" style={{ ['--pct' as string]: `${Math.max(0, Math.min(100, pct ?? 0))}` }}>
-                  <span className="score__pct">{pct !== null ? `${formatNumber(pct, 1)}%` : '—'}</span>
+                <div
+                  className="score__ring"
+                  style={{ ['--pct' as string]: `${Math.max(0, Math.min(100, pct ?? 0))}` }}
+                >
+                  <span className="score__pct">
+                    {pct !== null ? `${formatNumber(pct, 1)}%` : '—'}
+                  </span>
                 </div>
                 <dl className="score__facts">
                   <div>
@@ -70,7 +91,9 @@ export function ResultPage() {
                   </div>
                 </dl>
               </div>
-              {(r.pendingCount ?? 0) > 0 && <p className="note note--info">{t('result.pendingNote')}</p>}
+              {(r.pendingCount ?? 0) > 0 && (
+                <p className="note note--info">{t('result.pendingNote')}</p>
+              )}
               {breakdown.length > 0 && (
                 <section aria-labelledby="breakdown-title" className="breakdown">
                   <h2 id="breakdown-title" className="section-title">
@@ -82,18 +105,29 @@ export function ResultPage() {
                         key={item.questionId}
                         className={`breakdown__item breakdown__item--${item.correct === null ? 'pending' : item.correct ? 'ok' : 'bad'}`}
                       >
-                        <span className="breakdown__n" aria-label={t('submit.questionN', { n: item.n })}>
+                        <span
+                          className="breakdown__n"
+                          aria-label={t('submit.questionN', { n: item.n })}
+                        >
                           {item.n}
                         </span>
                         <span className="breakdown__body">
                           <span className="breakdown__verdict">
-                            {item.correct === null ? t('result.awaiting') : item.correct ? t('result.correct') : t('result.incorrect')}
+                            {item.correct === null
+                              ? t('result.awaiting')
+                              : item.correct
+                                ? t('result.correct')
+                                : t('result.incorrect')}
                           </span>
-                          {item.excerpt && <span className="breakdown__excerpt">{item.excerpt}</span>}
+                          {item.excerpt && (
+                            <span className="breakdown__excerpt">{item.excerpt}</span>
+                          )}
                         </span>
                         <span className="breakdown__points">
                           {item.pending ? '—' : formatNumber(item.points ?? 0, 2)}
-                          {item.maxPoints !== undefined ? ` / ${formatNumber(item.maxPoints, 2)}` : ''}
+                          {item.maxPoints !== undefined
+                            ? ` / ${formatNumber(item.maxPoints, 2)}`
+                            : ''}
                         </span>
                       </li>
                     ))}
@@ -103,7 +137,9 @@ export function ResultPage() {
             </>
           ) : (
             <p className="note note--info">
-              {r.resultAvailableAt ? t('result.later', { at: formatDateTime(r.resultAvailableAt) }) : t('result.laterTeacher')}
+              {r.resultAvailableAt
+                ? t('result.later', { at: formatDateTime(r.resultAvailableAt) })
+                : t('result.laterTeacher')}
             </p>
           )}
           <Link className="btn btn--secondary" to="/exams">

@@ -18,7 +18,13 @@ export function StudentLogin() {
         </div>
       )}
       <LoginForm
-        identity={{ id: 'nisn', name: 'nisn', label: t('login.nisn'), inputMode: 'numeric', placeholder: '0012345601' }}
+        identity={{
+          id: 'nisn',
+          name: 'nisn',
+          label: t('login.nisn'),
+          inputMode: 'numeric',
+          placeholder: '0012345601',
+        }}
         password={{ id: 'password', name: 'password' }}
         signIn={(nisn, password) => loginStudent(nisn.trim(), password)}
         onSignedIn={() => navigate('/exams', { replace: true })}

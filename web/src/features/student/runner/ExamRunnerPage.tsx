@@ -28,7 +28,8 @@ export function ExamRunnerPage() {
     };
   }, [sessionId, received, attempt]);
 
-  if (error instanceof ApiError && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) return <Navigate to="/exams" replace />;
+  if (error instanceof ApiError && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN'))
+    return <Navigate to="/exams" replace />;
   if (error) {
     return (
       <div className="runner-error">
@@ -37,6 +38,7 @@ export function ExamRunnerPage() {
     );
   }
   if (!received) return <Loading label={t('runner.loading')} />;
-  if (received.view.status !== 'IN_PROGRESS') return <Navigate to={`/session/${sessionId}/result`} replace />;
+  if (received.view.status !== 'IN_PROGRESS')
+    return <Navigate to={`/session/${sessionId}/result`} replace />;
   return <Runner key={received.view.sessionId} received={received} />;
 }

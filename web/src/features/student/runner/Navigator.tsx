@@ -17,10 +17,15 @@ export function Navigator({ questions, answers, flags, current, onGo }: Navigato
     <nav className="navigator" aria-label={t('runner.navigator')}>
       <div className="navigator__head">
         <h2 className="navigator__title">{t('runner.questions')}</h2>
-        <span className="navigator__count">{t('runner.answeredOf', { n: answered, total: questions.length })}</span>
+        <span className="navigator__count">
+          {t('runner.answeredOf', { n: answered, total: questions.length })}
+        </span>
       </div>
       <div className="progress" aria-hidden="true">
-        <span className="progress__bar" style={{ width: `${questions.length ? (answered / questions.length) * 100 : 0}%` }} />
+        <span
+          className="progress__bar"
+          style={{ width: `${questions.length ? (answered / questions.length) * 100 : 0}%` }}
+        />
       </div>
       <ol className="navigator__grid">
         {questions.map((q, i) => {
@@ -44,9 +49,18 @@ export function Navigator({ questions, answers, flags, current, onGo }: Navigato
         })}
       </ol>
       <ul className="navigator__legend" aria-hidden="true">
-        <li><span className="legend legend--answered" />{t('runner.stateAnswered')}</li>
-        <li><span className="legend legend--flagged" />{t('runner.stateFlagged')}</li>
-        <li><span className="legend legend--current" />{t('runner.stateCurrent')}</li>
+        <li>
+          <span className="legend legend--answered" />
+          {t('runner.stateAnswered')}
+        </li>
+        <li>
+          <span className="legend legend--flagged" />
+          {t('runner.stateFlagged')}
+        </li>
+        <li>
+          <span className="legend legend--current" />
+          {t('runner.stateCurrent')}
+        </li>
       </ul>
     </nav>
   );

@@ -12,7 +12,16 @@ interface QuestionViewProps {
   onToggleFlag: () => void;
 }
 
-export function QuestionView({ question, index, total, answer, flagged, disabled, onAnswer, onToggleFlag }: QuestionViewProps) {
+export function QuestionView({
+  question,
+  index,
+  total,
+  answer,
+  flagged,
+  disabled,
+  onAnswer,
+  onToggleFlag,
+}: QuestionViewProps) {
   const { t, formatNumber } = useI18n();
   const headingId = `q-heading-${question.id}`;
   const selected = Array.isArray(answer) ? answer : typeof answer === 'string' ? [answer] : [];
@@ -25,7 +34,11 @@ export function QuestionView({ question, index, total, answer, flagged, disabled
             {t('runner.questionOf', { n: index + 1, total })}
           </h2>
           <span className="question__meta">
-            {question.kind === 'single' ? t('runner.kindSingle') : question.kind === 'multi' ? t('runner.kindMulti') : t('runner.kindText')}
+            {question.kind === 'single'
+              ? t('runner.kindSingle')
+              : question.kind === 'multi'
+                ? t('runner.kindMulti')
+                : t('runner.kindText')}
             {' · '}
             {t('runner.points', { n: formatNumber(question.points, 2) })}
           </span>
@@ -37,7 +50,13 @@ export function QuestionView({ question, index, total, answer, flagged, disabled
           onClick={onToggleFlag}
         >
           <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-            <path d="M5 21V4m0 0h11l-2 4 2 4H5" fill={flagged ? 'currentColor' : 'none'} stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+            <path
+              d="M5 21V4m0 0h11l-2 4 2 4H5"
+              fill={flagged ? 'currentColor' : 'none'}
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinejoin="round"
+            />
           </svg>
           {flagged ? t('runner.flagged') : t('runner.flag')}
         </button>
@@ -61,7 +80,9 @@ export function QuestionView({ question, index, total, answer, flagged, disabled
         </div>
       ) : (
         <fieldset className="options" disabled={disabled}>
-          <legend className="options__legend">{question.kind === 'multi' ? t('runner.chooseAll') : t('runner.chooseOne')}</legend>
+          <legend className="options__legend">
+            {question.kind === 'multi' ? t('runner.chooseAll') : t('runner.chooseOne')}
+          </legend>
           {question.options.map((option, position) => {
             const checked = selected.includes(option.id);
             return (
@@ -74,15 +95,24 @@ export function QuestionView({ question, index, total, answer, flagged, disabled
                   onChange={() => {
                     if (question.kind === 'single') onAnswer(option.id);
                     else {
-                      const next = checked ? selected.filter((id) => id !== option.id) : [...selected, option.id];
-                      onAnswer(next.length ? question.options.map((o) => o.id).filter((id) => next.includes(id)) : null);
+                      const next = checked
+                        ? selected.filter((id) => id !== option.id)
+                        : [...selected, option.id];
+                      onAnswer(
+                        next.length
+                          ? question.options.map((o) => o.id).filter((id) => next.includes(id))
+                          : null,
+                      );
                     }
                   }}
                 />
                 <span className="option__key" aria-hidden="true">
                   {String.fromCharCode(65 + position)}
                 </span>
-                <span className="option__text rich" dangerouslySetInnerHTML={{ __html: option.text }} />
+                <span
+                  className="option__text rich"
+                  dangerouslySetInnerHTML={{ __html: option.text }}
+                />
               </label>
             );
           })}

@@ -4,7 +4,13 @@ import { ApiError } from '../../../api/api-error';
 import { createAppSocket } from '../../../api/app-socket';
 import { authStore } from '../../../api/auth-store';
 import { studentApi } from '../../../api/student';
-import type { Answer, ClientMessage, ServerMessage, SessionResult, SignalType } from '../../../api/types';
+import type {
+  Answer,
+  ClientMessage,
+  ServerMessage,
+  SessionResult,
+  SignalType,
+} from '../../../api/types';
 import { useToast } from '../../../components/Toast';
 import { Brand } from '../../../components/ui';
 import { useI18n } from '../../../i18n/i18n';
@@ -61,7 +67,10 @@ export function Runner({ received }: { received: ReceivedView }) {
   const navigate = useNavigate();
 
   // Saved answers from the server, overlaid with what this browser has not sent yet.
-  const [answers, setAnswers] = useState<Record<string, Answer>>(() => ({ ...view.answers, ...readPending(sid) }));
+  const [answers, setAnswers] = useState<Record<string, Answer>>(() => ({
+    ...view.answers,
+    ...readPending(sid),
+  }));
   const [index, setIndex] = useState(() => readIndex(sid, questions.length));
   const [flags, setFlags] = useState<Set<string>>(() => readFlags(sid));
   const [endsAt, setEndsAt] = useState(() => Date.parse(view.endsAt));
@@ -97,7 +106,8 @@ export function Runner({ received }: { received: ReceivedView }) {
         },
         {
           channel: createAppSocket<ClientMessage, ServerMessage>(),
-          saveAnswers: (answers, idempotencyKey) => studentApi.saveAnswers(sid, answers, idempotencyKey),
+          saveAnswers: (answers, idempotencyKey) =>
+            studentApi.saveAnswers(sid, answers, idempotencyKey),
           storage: localStorage,
           network: browserNetwork,
         },
@@ -121,7 +131,10 @@ export function Runner({ received }: { received: ReceivedView }) {
     for (const q of questions) {
       for (const html of [q.text, ...q.options.map((o) => o.text)]) {
         if (!html.includes('<img')) continue;
-        parser.parseFromString(html, 'text/html').querySelectorAll('img[src]').forEach((img) => sources.add(img.getAttribute('src')!));
+        parser
+          .parseFromString(html, 'text/html')
+          .querySelectorAll('img[src]')
+          .forEach((img) => sources.add(img.getAttribute('src')!));
       }
     }
     preloaded.current = [...sources].map((src) => {
@@ -199,7 +212,10 @@ export function Runner({ received }: { received: ReceivedView }) {
 
   // ── time warnings and the end ────────────────────────────────────────────────────
   const initialRemaining = useRef(remainingMs);
-  const warned = useRef({ ten: initialRemaining.current <= WARN_MS, five: initialRemaining.current <= CRITICAL_MS });
+  const warned = useRef({
+    ten: initialRemaining.current <= WARN_MS,
+    five: initialRemaining.current <= CRITICAL_MS,
+  });
   useEffect(() => {
     if (phase !== 'running') return;
     if (remainingMs <= 0) {
@@ -295,7 +311,12 @@ export function Runner({ received }: { received: ReceivedView }) {
         <div className="runner__status">
           <SaveIndicator state={syncState} />
           <Countdown remainingMs={remainingMs} />
-          <button type="button" className="btn btn--primary runner__submit" onClick={() => setConfirming(true)} disabled={disabled}>
+          <button
+            type="button"
+            className="btn btn--primary runner__submit"
+            onClick={() => setConfirming(true)}
+            disabled={disabled}
+          >
             {t('runner.submit')}
           </button>
         </div>
@@ -327,7 +348,12 @@ export function Runner({ received }: { received: ReceivedView }) {
             />
           )}
           <div className="pager">
-            <button type="button" className="btn btn--secondary" onClick={() => go(index - 1)} disabled={index === 0}>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              onClick={() => go(index - 1)}
+              disabled={index === 0}
+            >
               <span aria-hidden="true">←</span> {t('runner.previous')}
             </button>
             <button
@@ -339,12 +365,24 @@ export function Runner({ received }: { received: ReceivedView }) {
               onClick={() => setNavOpen((open) => !open)}
             >
               <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-                <path d="M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+                <path
+                  d="M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="2"
+                  strokeLinejoin="round"
+                />
               </svg>
-              <span className="pager__toggle-label">{t('runner.questions')}</span> {answeredCount}/{questions.length}
+              <span className="pager__toggle-label">{t('runner.questions')}</span> {answeredCount}/
+              {questions.length}
             </button>
             {isLast ? (
-              <button type="button" className="btn btn--primary" onClick={() => setConfirming(true)} disabled={disabled}>
+              <button
+                type="button"
+                className="btn btn--primary"
+                onClick={() => setConfirming(true)}
+                disabled={disabled}
+              >
                 {t('runner.review')}
               </button>
             ) : (
@@ -355,7 +393,13 @@ export function Runner({ received }: { received: ReceivedView }) {
           </div>
         </main>
         <aside id="runner-aside" className={`runner__aside${navOpen ? ' is-open' : ''}`}>
-          <Navigator questions={questions} answers={answers} flags={flags} current={index} onGo={go} />
+          <Navigator
+            questions={questions}
+            answers={answers}
+            flags={flags}
+            current={index}
+            onGo={go}
+          />
           <div className="runner__aside-foot">
             <p className="muted small">{t('runner.autosaveHint')}</p>
           </div>

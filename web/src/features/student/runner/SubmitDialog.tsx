@@ -15,9 +15,21 @@ interface SubmitDialogProps {
   onConfirm: () => void;
 }
 
-export function SubmitDialog({ open, busy, questions, answers, flags, pendingCount, onGo, onCancel, onConfirm }: SubmitDialogProps) {
+export function SubmitDialog({
+  open,
+  busy,
+  questions,
+  answers,
+  flags,
+  pendingCount,
+  onGo,
+  onCancel,
+  onConfirm,
+}: SubmitDialogProps) {
   const t = useT();
-  const unanswered = questions.map((q, i) => ({ q, i })).filter(({ q }) => !isAnswered(answers[q.id]));
+  const unanswered = questions
+    .map((q, i) => ({ q, i }))
+    .filter(({ q }) => !isAnswered(answers[q.id]));
   const flagged = questions.map((q, i) => ({ q, i })).filter(({ q }) => flags.has(q.id));
 
   return (
@@ -85,7 +97,9 @@ export function SubmitDialog({ open, busy, questions, answers, flags, pendingCou
           </ul>
         </section>
       )}
-      {pendingCount > 0 && <p className="note note--info">{t('submit.pending', { n: pendingCount })}</p>}
+      {pendingCount > 0 && (
+        <p className="note note--info">{t('submit.pending', { n: pendingCount })}</p>
+      )}
       <p className="muted">{t('submit.final')}</p>
     </Dialog>
   );
