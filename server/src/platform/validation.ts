@@ -46,9 +46,34 @@ export function isUnstorableText(text: string): boolean {
 /**
  * The path (`body.answers.0.answer`) of the first string, value or key, in a parsed JSON
  * value that PostgreSQL could never store; null when there is none. Iterative, so a body
- * nested as deep as its size allows cannot overflow the stack.
+ * nested as deep as its size allows cannot overflow the stack. Every save passes here, so
+ * the common case (nothing wrong) builds no path strings: they are made only once a bad
+ * string is known to be there.
  */
 export function findUnstorableText(value: unknown, root: string): string | null {
+  return holdsUnstorableText(value) ? pathToUnstorableText(value, root) : null;
+}
+
+function holdsUnstorableText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (isUnstorableText(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const child of v) stack.push(child);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        if (isUnstorableText(k)) return true;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return false;
+}
+
+function pathToUnstorableText(value: unknown, root: string): string | null {
   const stack: [unknown, string][] = [[value, root]];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
