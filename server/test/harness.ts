@@ -44,9 +44,13 @@ export interface TestApp {
 
 /**
  * The real app on a fresh database, for app.inject(). `EXAMHALL_TEST_REDIS=1` runs every
- * such app in redis mode (a fresh key prefix each), to run feature suites against Redis.
+ * such app in redis mode (a fresh key prefix each), to run feature suites against Redis;
+ * `options.lane: 'memory'` keeps a test about the memory lane itself on it.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { lane?: 'memory' } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({
     DATA_DIR: `/tmp/examhall-test-data-${randomBytes(4).toString('hex')}`,
@@ -54,7 +58,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     LOG_LEVEL: 'silent',
     STAFF_BCRYPT_COST: '4',
     STUDENT_BCRYPT_COST: '4',
-    ...(process.env['EXAMHALL_TEST_REDIS'] === '1' ? { REDIS_URL: freshRedisUrl() } : {}),
+    ...(process.env['EXAMHALL_TEST_REDIS'] === '1' && options.lane !== 'memory'
+      ? { REDIS_URL: freshRedisUrl() }
+      : {}),
     ...env,
   });
   const logger = pino({ level: config.logLevel });

@@ -82,6 +82,7 @@ describe('strings PostgreSQL cannot store', () => {
       headers,
     });
     expect(view.json<{ answers: object }>().answers).toEqual({ [textQ]: 'fine 🙂' });
+    await t.ctx.hotStore.flush();
     const [row] = await t.sql<
       { n: number }[]
     >`SELECT count(*)::int AS n FROM session_answers WHERE session_id = ${sessionId}`;

@@ -34,7 +34,7 @@ async function examDay(
   env: Record<string, string>,
   deadLettersOf: (t: TestApp) => Promise<string[]>,
 ) {
-  t = await createTestApp(env);
+  t = await createTestApp(env, env['REDIS_URL'] ? {} : { lane: 'memory' });
   const app = t;
   await app.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.app.server.address() as AddressInfo).port}`;
