@@ -10,6 +10,7 @@ import type { InfraChannel } from '../bus/port.js';
  *    must append to the durable log in the same atomic step as it writes the answer — so the
  *    tag is the shard, not the session id. Sessions still spread over `shards` slots.
  *  * `{e:<examId>}` — one exam: the cached exam and its student → session index.
+ *  * `{lb:<group>}` — one leaderboard group (an exam with its cohort boards, or a series).
  *
  * The exam+student → session mapping is arbitrated by PostgreSQL's UNIQUE (exam_id,
  * student_id): createSession writes through with INSERT … ON CONFLICT anyway, so racing
@@ -100,6 +101,48 @@ export class RedisKeys {
   /** Hash: studentId → sessionId (a cache of PostgreSQL's unique exam+student). */
   sessionIndex(examId: string): string {
     return `${this.prefix}sessions:{e:${examId}}`;
+  }
+
+  // ── One leaderboard group (an exam and its cohort boards, or a series) ───────────────
+  //
+  // `{lb:<group>}` puts every board of a group in one slot, so a script may touch several of
+  // them (and a board's staging copy) on Redis Cluster. Below the tag, `b:` holds boards and
+  // `staging:` rebuilds in progress, so no board name can collide with a staging key.
+
+  /** Set: the board names of a group that have keys, for clearing the group in one script. */
+  leaderboardBoards(group: string): string {
+    return `${this.leaderboardTag(group)}:boards`;
+  }
+
+  /**
+   * What clear-1.lua puts before a board name and `:order` / `:entries` after it: the one
+   * place outside this file that builds a key, because a group's boards are only known inside
+   * the script (leaderboards/lua/clear-1.lua). Keep the two in step with leaderboard().
+   */
+  leaderboardBoardBase(group: string): string {
+    return `${this.leaderboardTag(group)}:b:`;
+  }
+
+  /**
+   * One board: `order` is a sorted set of `<submittedAt, 15 digits>:<studentId>` scored by
+   * −score in hundredths; `entries` a hash studentId → `<version>|<order member>` (empty
+   * member: removed at that version).
+   */
+  leaderboard(group: string, board: string): { order: string; entries: string } {
+    const base = `${this.leaderboardBoardBase(group)}${board}`;
+    return { order: `${base}:order`, entries: `${base}:entries` };
+  }
+
+  /** A board being rebuilt (with a TTL until it is renamed in), in the board's slot. */
+  leaderboardStaging(group: string, token: string): { order: string; entries: string } {
+    const base = `${this.leaderboardTag(group)}:staging:${token}`;
+    return { order: `${base}:order`, entries: `${base}:entries` };
+  }
+
+  private leaderboardTag(group: string): string {
+    // A brace in the group id would end or move the hash tag and split a group over slots.
+    if (/[{}]/.test(group)) throw new Error(`leaderboard group must not contain braces: ${group}`);
+    return `${this.prefix}lb:{lb:${group}}`;
   }
 
   // ── Process-wide ───────────────────────────────────────────────────────────────────
