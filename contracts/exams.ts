@@ -47,6 +47,22 @@ export const ExamQuestionRef = Strict({
 });
 export type ExamQuestionRef = Static<typeof ExamQuestionRef>;
 
+export const LeaderboardVisibility = Type.Union(
+  [Type.Literal('staff'), Type.Literal('students'), Type.Literal('anonymous')],
+  {
+    description:
+      'who sees the board: staff only, students too, or students with only their own name',
+  },
+);
+export type LeaderboardVisibility = Static<typeof LeaderboardVisibility>;
+
+/** An exam's leaderboard: off unless enabled; visibility defaults to staff (kept when omitted on update). */
+export const LeaderboardSetting = Strict({
+  enabled: Type.Boolean(),
+  visibility: Type.Optional(LeaderboardVisibility),
+});
+export type LeaderboardSetting = Static<typeof LeaderboardSetting>;
+
 const fields = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 20_000, description: 'HTML, sanitized on write' }),
@@ -64,6 +80,7 @@ const fields = {
     description: 'multi questions: credit per correct option instead of all-or-nothing',
   }),
   resultPolicy: ResultPolicy,
+  leaderboard: LeaderboardSetting,
 };
 
 export const CreateExamBody = Strict({
@@ -78,12 +95,13 @@ export const CreateExamBody = Strict({
   shuffleOptions: Type.Optional(fields.shuffleOptions),
   partialCredit: Type.Optional(fields.partialCredit),
   resultPolicy: Type.Optional(fields.resultPolicy),
+  leaderboard: Type.Optional(fields.leaderboard),
 });
 export type CreateExamBody = Static<typeof CreateExamBody>;
 
 /**
- * Partial update. Once PUBLISHED only title, description, targets and a later scheduledEnd
- * may change (anything else → 409); once CLOSED only title and description. Sending a field
+ * Partial update. Once PUBLISHED only title, description, targets, the leaderboard and a
+ * later scheduledEnd may change (anything else → 409); once CLOSED only title and description. Sending a field
  * with its current value is always fine, so a client may send the whole exam back.
  */
 export const UpdateExamBody = Strict(
@@ -99,6 +117,7 @@ export const UpdateExamBody = Strict(
     shuffleOptions: Type.Optional(fields.shuffleOptions),
     partialCredit: Type.Optional(fields.partialCredit),
     resultPolicy: Type.Optional(fields.resultPolicy),
+    leaderboard: Type.Optional(fields.leaderboard),
   },
   { minProperties: 1 },
 );
@@ -118,6 +137,7 @@ const presented = {
   shuffleOptions: Type.Boolean(),
   partialCredit: Type.Boolean(),
   resultPolicy: ResultPolicy,
+  leaderboard: Type.Object({ enabled: Type.Boolean(), visibility: LeaderboardVisibility }),
   status: ExamStatus,
   questionCount: Type.Integer(),
   publishedAt: Type.Union([Timestamp, Type.Null()]),

@@ -266,9 +266,19 @@ describe('an exam day in the browser', () => {
       await page.getByRole('button', { name: `Move question ${n} up` }).click();
     expect(await picked.first().innerText()).toContain(written.text);
     await page.getByLabel('Show results').selectOption('immediate');
+    await page.getByLabel('Rank the results on a leaderboard').check();
+    await page
+      .getByLabel('Who sees the leaderboard')
+      .selectOption({ label: 'Students too, each seeing only their own name' });
     await page.getByRole('button', { name: 'Create exam' }).click();
     await page.waitForURL(/\/admin\/exams\/[0-9a-f-]{36}$/);
     examId = /exams\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    // The setting is the server's now: read back after a reload.
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Rank the results on a leaderboard').isChecked())
+      .toBe(true);
+    expect(await page.getByLabel('Who sees the leaderboard').inputValue()).toBe('anonymous');
 
     await page.getByRole('button', { name: 'Publish' }).click();
     const confirm = page.getByRole('alertdialog', { name: 'Publish this exam?' });

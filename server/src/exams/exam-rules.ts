@@ -84,6 +84,7 @@ export interface EditableExam {
   shuffleOptions: boolean;
   partialCredit: boolean;
   resultPolicy: string;
+  leaderboard: { enabled: boolean; visibility: string };
   questions: { questionId: string; points: number | null }[];
   targets: ExamTarget[];
 }
@@ -101,9 +102,11 @@ const MUTABLE_WHEN: Record<ExamStatus, ReadonlySet<string>> = {
     'shuffleOptions',
     'partialCredit',
     'resultPolicy',
+    'leaderboard',
   ]),
-  // Students may already hold the payload: only what does not change their exam.
-  PUBLISHED: new Set(['title', 'description', 'targets', 'scheduledEnd']),
+  // Students may already hold the payload: only what does not change their exam (a
+  // leaderboard is about results, not the exam: it may change until the exam closes).
+  PUBLISHED: new Set(['title', 'description', 'targets', 'scheduledEnd', 'leaderboard']),
   CLOSED: new Set(['title', 'description']),
 };
 
@@ -142,6 +145,12 @@ function sameValue(
       return sameQuestions(exam.questions, patch.questions!);
     case 'targets':
       return sameTargets(exam.targets, normalizeTargets(patch.targets!));
+    case 'leaderboard':
+      return (
+        patch.leaderboard!.enabled === exam.leaderboard.enabled &&
+        (patch.leaderboard!.visibility ?? exam.leaderboard.visibility) ===
+          exam.leaderboard.visibility
+      );
     default:
       return patch[field] === exam[field];
   }

@@ -1,5 +1,5 @@
 import type { AnswerKey, PublishedExam } from '../../../contracts/published-exam.js';
-import type { ExamStatus, ExamTarget } from '../../../contracts/exams.js';
+import type { ExamStatus, ExamTarget, LeaderboardVisibility } from '../../../contracts/exams.js';
 import type postgres from 'postgres';
 import type { ExamForRender } from './render.js';
 
@@ -16,6 +16,7 @@ export interface ExamRecord extends ExamForRender {
   createdAt: Date;
   updatedAt: Date;
   questionCount: number;
+  leaderboard: { enabled: boolean; visibility: LeaderboardVisibility };
 }
 
 /** Column values for INSERT/UPDATE, keyed by column name. */
@@ -30,6 +31,8 @@ export interface ExamColumns {
   partial_credit?: boolean;
   result_policy?: string;
   entry_token?: string;
+  leaderboard_enabled?: boolean;
+  leaderboard_visibility?: LeaderboardVisibility;
 }
 
 export interface ExamFilter {
@@ -48,6 +51,7 @@ export function createExamsRepo() {
       e.partial_credit AS "partialCredit", e.result_policy AS "resultPolicy", e.status,
       e.published_at AS "publishedAt", e.closed_at AS "closedAt",
       e.created_at AS "createdAt", e.updated_at AS "updatedAt",
+      json_build_object('enabled', e.leaderboard_enabled, 'visibility', e.leaderboard_visibility) AS leaderboard,
       (SELECT count(*)::int FROM exam_questions q WHERE q.exam_id = e.id) AS "questionCount",
       COALESCE((SELECT json_agg(json_build_object('type', r.target_type, 'value', r.target_value) ORDER BY r.id)
                 FROM exam_target_rules r WHERE r.exam_id = e.id), '[]'::json) AS targets,

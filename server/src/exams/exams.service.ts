@@ -122,6 +122,11 @@ export function createExamsService(deps: ExamsDeps) {
     if (body.shuffleOptions !== undefined) c.shuffle_options = body.shuffleOptions;
     if (body.partialCredit !== undefined) c.partial_credit = body.partialCredit;
     if (body.resultPolicy !== undefined) c.result_policy = body.resultPolicy;
+    if (body.leaderboard !== undefined) {
+      c.leaderboard_enabled = body.leaderboard.enabled;
+      if (body.leaderboard.visibility !== undefined)
+        c.leaderboard_visibility = body.leaderboard.visibility;
+    }
     return c;
   }
 
@@ -293,6 +298,7 @@ function presentSummary(e: ExamRecord): ExamSummary {
     shuffleOptions: e.shuffleOptions,
     partialCredit: e.partialCredit,
     resultPolicy: e.resultPolicy,
+    leaderboard: e.leaderboard,
     status: e.status,
     questionCount: e.questionCount,
     publishedAt: e.publishedAt?.toISOString() ?? null,

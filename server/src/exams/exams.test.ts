@@ -233,6 +233,38 @@ describe('exam CRUD', () => {
   });
 });
 
+describe('the leaderboard setting', () => {
+  it('defaults to off, is set on create or update until the exam closes, and is read back', async () => {
+    const plain = await createExam('teacher');
+    expect(plain.leaderboard).toEqual({ enabled: false, visibility: 'staff' });
+    const exam = await createExam('teacher', {
+      leaderboard: { enabled: true, visibility: 'anonymous' },
+    });
+    expect(exam.leaderboard).toEqual({ enabled: true, visibility: 'anonymous' });
+    expect((await api('POST', `/exams/${exam.id}/publish`, 'teacher')).statusCode).toBe(200);
+    // Published: still settable; visibility is kept when only `enabled` is sent.
+    const off = await api('PATCH', `/exams/${exam.id}`, 'teacher', {
+      leaderboard: { enabled: false },
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json<Exam>().leaderboard).toEqual({ enabled: false, visibility: 'anonymous' });
+    const bad = await api('PATCH', `/exams/${exam.id}`, 'teacher', {
+      leaderboard: { enabled: true, visibility: 'everyone' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect((await api('POST', `/exams/${exam.id}/close`, 'teacher')).statusCode).toBe(200);
+    const closed = await api('PATCH', `/exams/${exam.id}`, 'teacher', {
+      leaderboard: { enabled: true },
+    });
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json<{ error: { message: string } }>().error.message).toMatch(/leaderboard/);
+    expect((await api('GET', `/exams/${exam.id}`, 'teacher')).json<Exam>().leaderboard).toEqual({
+      enabled: false,
+      visibility: 'anonymous',
+    });
+  });
+});
+
 describe('publish', () => {
   it('stores a payload with no correct answers anywhere, and the key beside it', async () => {
     const exam = await createExam('teacher', { resultPolicy: 'after_close' });

@@ -182,16 +182,18 @@ describe('targets', () => {
 });
 
 describe('what may change once published', () => {
-  const published: EditableExam = { ...exam, status: 'PUBLISHED' };
+  const leaderboard = { enabled: false, visibility: 'staff' };
+  const published: EditableExam = { ...exam, leaderboard, status: 'PUBLISHED' };
   const allowed = (patch: UpdateExamBody) => () => checkEditAllowed(published, patch);
 
-  it('title, description, targets and a later end', () => {
+  it('title, description, targets, the leaderboard and a later end', () => {
     expect(
       allowed({
         title: 'New',
         description: 'x',
         targets: [],
         scheduledEnd: '2030-01-01T12:00:00Z',
+        leaderboard: { enabled: true, visibility: 'anonymous' },
       }),
     ).not.toThrow();
   });
@@ -217,8 +219,13 @@ describe('what may change once published', () => {
   });
 
   it('a closed exam keeps only title and description editable', () => {
-    const closed: EditableExam = { ...exam, status: 'CLOSED' };
+    const closed: EditableExam = { ...exam, leaderboard, status: 'CLOSED' };
     expect(() => checkEditAllowed(closed, { title: 'Archive' })).not.toThrow();
     expect(() => checkEditAllowed(closed, { targets: [] })).toThrow(/targets/);
+    expect(() => checkEditAllowed(closed, { leaderboard: { enabled: true } })).toThrow(
+      /leaderboard/,
+    );
+    // the current setting sent back is not a change, even with visibility left out
+    expect(() => checkEditAllowed(closed, { leaderboard: { enabled: false } })).not.toThrow();
   });
 });

@@ -11,6 +11,7 @@ import type {
   ExamStatus,
   ExamSummary,
   ExamTarget,
+  LeaderboardVisibility,
   MonitorRow,
   ResultPolicy,
   TargetType,
@@ -50,6 +51,7 @@ export type {
   ExamStatus,
   ExamSummary,
   ExamTarget,
+  LeaderboardVisibility,
   MonitorRow,
   MyExam,
   QuestionKind,
@@ -127,6 +129,7 @@ export type ExamDraft = Pick<
   | 'shuffleOptions'
   | 'partialCredit'
   | 'resultPolicy'
+  | 'leaderboard'
 >;
 
 /** One question of a student's paper as a grader sees it (`SessionReview.answers`). */

@@ -1,4 +1,4 @@
-import type { ExamDraft, ResultPolicy } from '../../../api/types';
+import type { ExamDraft, LeaderboardVisibility, ResultPolicy } from '../../../api/types';
 import { useToast } from '../../../components/Toast';
 import { ErrorNote } from '../../../components/ui';
 import type { MessageKey } from '../../../i18n/en';
@@ -131,12 +131,15 @@ export function TokenCard({
   );
 }
 
-/** Shuffling, partial credit and when students see their results. */
+/** Shuffling, partial credit, when students see their results, and the leaderboard. */
 export function RulesCard({
   draft,
+  closed = false,
   onChange: update,
 }: {
   draft: ExamDraft;
+  /** a closed exam's leaderboard setting is final */
+  closed?: boolean;
   onChange: (patch: Partial<ExamDraft>) => void;
 }) {
   const { t } = useI18n();
@@ -179,6 +182,37 @@ export function RulesCard({
           <option value="immediate">{t('builder.policyImmediate')}</option>
           <option value="after_close">{t('builder.policyAfterClose')}</option>
           <option value="manual">{t('builder.policyManual')}</option>
+        </select>
+      </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={draft.leaderboard.enabled}
+          disabled={closed}
+          onChange={(e) =>
+            update({ leaderboard: { ...draft.leaderboard, enabled: e.target.checked } })
+          }
+        />
+        <span>{t('builder.leaderboard')}</span>
+      </label>
+      <div className="field">
+        <label htmlFor="b-leaderboard">{t('builder.leaderboardVisibility')}</label>
+        <select
+          id="b-leaderboard"
+          value={draft.leaderboard.visibility}
+          disabled={closed || !draft.leaderboard.enabled}
+          onChange={(e) =>
+            update({
+              leaderboard: {
+                ...draft.leaderboard,
+                visibility: e.target.value as LeaderboardVisibility,
+              },
+            })
+          }
+        >
+          <option value="staff">{t('builder.leaderboardStaff')}</option>
+          <option value="students">{t('builder.leaderboardStudents')}</option>
+          <option value="anonymous">{t('builder.leaderboardAnonymous')}</option>
         </select>
       </div>
     </section>

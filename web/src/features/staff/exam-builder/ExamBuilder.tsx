@@ -209,7 +209,7 @@ export function ExamBuilder() {
               onRotate={() => void act('rotate')}
             />
           )}
-          <RulesCard draft={draft} onChange={update} />
+          <RulesCard draft={draft} closed={status === 'CLOSED'} onChange={update} />
           <SummaryCard
             draft={draft}
             points={totalPoints(draft, bankById)}

@@ -18,6 +18,7 @@ export function newExamDraft(): ExamDraft {
     shuffleOptions: false,
     partialCredit: false,
     resultPolicy: 'immediate',
+    leaderboard: { enabled: false, visibility: 'staff' },
   };
 }
 
@@ -38,6 +39,7 @@ export function draftOf(exam: Exam): ExamDraft {
     shuffleOptions: exam.shuffleOptions,
     partialCredit: exam.partialCredit ?? false,
     resultPolicy: exam.resultPolicy,
+    leaderboard: exam.leaderboard ?? { enabled: false, visibility: 'staff' },
   };
 }
 
