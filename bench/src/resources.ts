@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ApiClient } from './http.js';
+import { fetchMetricsText } from './server-metrics.js';
 
 /** Where server CPU and memory come from: /proc for a process we can see, else Prometheus. */
 export type ProcessGroup = 'app' | 'db' | 'redis';
@@ -219,11 +220,7 @@ export class ResourceSampler {
     api: ApiClient,
   ): Promise<void> {
     try {
-      const r = await api.call<undefined>('GET', '/metrics', {
-        headers: { accept: 'text/plain' },
-        timeoutMs: 2000,
-      });
-      const text = r.rawText ?? '';
+      const text = await fetchMetricsText(api, 2000);
       const value = (name: string) =>
         Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
       const cpu = value('process_cpu_seconds_total');

@@ -1,6 +1,22 @@
 import type { ApiClient } from './http.js';
 
 /**
+ * GET /metrics as the server's Prometheus text. A server with METRICS_TOKEN set answers 401
+ * to anyone without it: the bench takes the same variable from its own environment (and the
+ * server it starts inherits it).
+ */
+export function fetchMetricsText(api: ApiClient, timeoutMs: number): Promise<string> {
+  const token = process.env['METRICS_TOKEN'];
+  return api
+    .call<undefined>('GET', '/metrics', {
+      headers: { accept: 'text/plain' },
+      timeoutMs,
+      ...(token ? { token } : {}),
+    })
+    .then((r) => r.rawText ?? '');
+}
+
+/**
  * The server's own view of a phase, from its Prometheus `/metrics` (part of the contract):
  * how many group commits / write-behind batches ran, how big and how slow they were. This
  * is what explains a latency figure the client sees. With several workers a scrape reaches
@@ -41,11 +57,7 @@ export interface HistogramDelta {
 export async function scrapeHistograms(api: ApiClient): Promise<HistogramTotals> {
   const totals: HistogramTotals = new Map();
   try {
-    const r = await api.call<undefined>('GET', '/metrics', {
-      headers: { accept: 'text/plain' },
-      timeoutMs: 5000,
-    });
-    for (const line of r.rawText.split('\n')) {
+    for (const line of (await fetchMetricsText(api, 5000)).split('\n')) {
       const gauge = /^(\w+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
       if (gauge && (RESET_ON_SCRAPE as readonly string[]).includes(gauge[1] as string)) {
         totals.set(gauge[1] as string, { sum: Number(gauge[2]), count: 1, buckets: new Map() });
