@@ -79,10 +79,17 @@ describe('SocketGateway', () => {
     await peer.receive(JSON.stringify({ type: 'demo.echo', id: 1, text: 'hi' }));
     await peer.receive(JSON.stringify({ type: 'live.answer', id: 2 }));
     await peer.receive(JSON.stringify({ type: 'ping', id: 3 }));
+    await peer.receive(JSON.stringify({ type: 'ping', id: 4, extra: true }));
     expect(socket.sent).toEqual([
       { type: 'error', id: 1, code: 'FORBIDDEN', message: 'A student cannot send demo.echo' },
       { type: 'error', id: 2, code: 'VALIDATION_FAILED', message: 'type must be one of ping' },
       { type: 'pong', id: 3, serverNow: expect.any(String) },
+      {
+        type: 'error',
+        id: 4,
+        code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('extra'),
+      },
     ]);
   });
 

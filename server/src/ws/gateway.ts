@@ -2,6 +2,7 @@ import type { TSchema } from 'typebox';
 import type { Logger } from 'pino';
 import {
   CLOSE_KICKED,
+  PingMessage,
   WS_MAX_MESSAGES_PER_SECOND,
   type GatewayServerMessage,
   type MessageId,
@@ -59,6 +60,9 @@ export interface GatewayOptions {
   maxPerSecond?: number;
   now?: () => number;
 }
+
+// `ping` is the gateway's own message; it is checked like any other (unknown fields refused).
+const validatePing = compileMessageValidator(PingMessage);
 
 const isMessageId = (v: unknown): v is MessageId =>
   typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
@@ -124,6 +128,7 @@ export class Peer<P extends SocketPrincipal = SocketPrincipal> {
     const type =
       typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
     if (type === 'ping') {
+      if (!this.check(raw, id, validatePing)) return Promise.resolve();
       this.send({
         type: 'pong',
         ...(id !== undefined ? { id } : {}),
@@ -142,7 +147,7 @@ export class Peer<P extends SocketPrincipal = SocketPrincipal> {
       );
       return Promise.resolve();
     }
-    if (!this.check(raw, id, registered)) return Promise.resolve();
+    if (!this.check(raw, id, registered.validate)) return Promise.resolve();
     const run = this.chain.then(() =>
       this.dispatch(raw as { type: string }, id, registered.handler).catch((err: unknown) =>
         this.failWith(id, err),
@@ -152,7 +157,11 @@ export class Peer<P extends SocketPrincipal = SocketPrincipal> {
     return run;
   }
 
-  private check(raw: unknown, id: MessageId | undefined, { validate }: Registered): boolean {
+  private check(
+    raw: unknown,
+    id: MessageId | undefined,
+    validate: Registered['validate'],
+  ): boolean {
     const unstorable = findUnstorableText(raw, 'message');
     if (unstorable) {
       this.fail(
