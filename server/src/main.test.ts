@@ -112,7 +112,10 @@ describe('the server process', () => {
     const token = /the demo exam's entry token is (\w{6})/.exec(p.output())![1]!;
     const view = (await (
       await post(`/api/v1/exams/${exams[0]!.id}/sessions`, { entryToken: token }, accessToken)
-    ).json()) as { sessionId: string; questions: { id: string; options: { id: string }[] }[] };
+    ).json()) as {
+      sessionId: string;
+      questions: { id: string; kind: string; options: { id: string }[] }[];
+    };
     const q = view.questions.find((x) => x.options.length > 0)!;
     // A transaction elsewhere holds session_answers: the next save can never commit, so the drain cannot finish.
     const info = JSON.parse(
@@ -128,7 +131,8 @@ describe('the server process', () => {
     let answered = 'no answer yet';
     const stuck = post(
       `/api/v1/sessions/${view.sessionId}/answers`,
-      { questionId: q.id, answer: q.options[0]!.id },
+      // The demo exam shuffles per session: answer in the shape of whichever question came first.
+      { questionId: q.id, answer: q.kind === 'multi' ? [q.options[0]!.id] : q.options[0]!.id },
       accessToken,
     ).then(
       async (r) => (answered = `${r.status} ${await r.text()}`),
@@ -142,12 +146,15 @@ describe('the server process', () => {
       SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%session_answers%'`
       )[0]!.n;
     await expect
-      .poll(waiting, {
-        timeout: 30_000,
-        interval: 100,
-        message: `the save never reached PostgreSQL (its answer: ${answered})`,
-      })
-      .toBe(1);
+      .poll(waiting, { timeout: 30_000, interval: 100 })
+      .toBe(1)
+      .catch((err: unknown) => {
+        // Read when it failed, not when the wait began: what the save got, what the server said.
+        throw new Error(
+          `the save's commit never waited on the lock (its answer: ${answered}); server log:\n${p.output().slice(-4000)}`,
+          { cause: err },
+        );
+      });
     const ready = (await (await fetch(`${p.url}/health/ready`)).json()) as {
       checks: { persistLag: { pending: number } };
     };
