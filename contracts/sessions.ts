@@ -125,6 +125,13 @@ export const SessionResultView = Type.Object({
       description: 'when hidden: when it will show (null: when staff release it)',
     }),
   ),
+  rank: Type.Optional(
+    Type.Integer({ description: "live rank on the exam's board, once scores show and it is on" }),
+  ),
+  rankTotal: Type.Optional(Type.Integer({ description: 'ranked results on that board' })),
+  percentile: Type.Optional(
+    Type.Number({ description: '100 × ranked results with a lower score / rankTotal' }),
+  ),
 });
 export type SessionResultView = Static<typeof SessionResultView>;
 
