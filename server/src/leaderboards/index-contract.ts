@@ -174,6 +174,17 @@ export function leaderboardIndexContract(name: string, make: () => Promise<Index
       ]);
     });
 
+    it('get hands back the entry as held, with its version; nothing once removed', async () => {
+      const ref = exam();
+      expect(await index.get(ref, 'a')).toBeNull();
+      await index.put(ref, entry('a', 72.5, T0 + 7, 4));
+      expect(await index.get(ref, 'a')).toEqual(entry('a', 72.5, T0 + 7, 4));
+      await index.put(ref, entry('a', 0, T0 + 9, 5));
+      expect(await index.get(ref, 'a')).toEqual(entry('a', 0, T0 + 9, 5));
+      await index.remove(ref, 'a', 6);
+      expect(await index.get(ref, 'a')).toBeNull();
+    });
+
     it('remove takes a student off; a versioned removal keeps older replays out', async () => {
       const ref = exam();
       await putAll(ref, [entry('a', 5), entry('b', 4, T0, 3), entry('c', 3)]);

@@ -63,6 +63,8 @@ export interface LeaderboardIndex {
    * does not take off a newer entry). Without one, it is unconditional and forgets.
    */
   remove(ref: BoardRef, studentId: string, version?: number): Promise<IndexChange>;
+  /** The student's entry as held (score, submission, version); null when not on the board. */
+  get(ref: BoardRef, studentId: string): Promise<BoardEntry | null>;
   /** null when the student is not on the board */
   rank(ref: BoardRef, studentId: string): Promise<BoardRank | null>;
   /** exactly min(n, count) rows, in board order */

@@ -110,6 +110,13 @@ export class MemoryLeaderboardIndex implements LeaderboardIndex {
     return held?.entry ? 'applied' : 'unchanged';
   }
 
+  async get(ref: BoardRef, studentId: string): Promise<BoardEntry | null> {
+    const entry = this.board(ref)?.held.get(studentId)?.entry;
+    if (!entry) return null;
+    const { cents, submittedAt, version } = entry;
+    return { studentId, score: cents / 100, submittedAt, version };
+  }
+
   async rank(ref: BoardRef, studentId: string): Promise<BoardRank | null> {
     const board = this.board(ref);
     const entry = board?.held.get(studentId)?.entry;

@@ -39,6 +39,7 @@ const LUA = path.join(projectRoot, 'server/src/leaderboards/lua');
 const SCRIPTS = {
   put: new LuaScript(LUA, 'put-3.lua'),
   remove: new LuaScript(LUA, 'remove-3.lua'),
+  get: new LuaScript(LUA, 'get-2.lua'),
   rank: new LuaScript(LUA, 'rank-2.lua'),
   around: new LuaScript(LUA, 'around-2.lua'),
   swap: new LuaScript(LUA, 'swap-5.lua'),
@@ -115,6 +116,19 @@ export class RedisLeaderboardIndex implements LeaderboardIndex {
       [studentId, version ?? '', ref.board],
     );
     return change(reply);
+  }
+
+  async get(ref: BoardRef, studentId: string): Promise<BoardEntry | null> {
+    const k = this.boardKeys(ref);
+    const reply = await SCRIPTS.get.run(this.redis, [k.order, k.entries], [studentId]);
+    if (reply === null) return null;
+    const [version, member, stored] = tuple(reply, 3);
+    return {
+      studentId,
+      score: centsOf(stored) / 100,
+      submittedAt: Number(String(member).slice(0, SUBMITTED_AT_DIGITS)),
+      version: Number(version),
+    };
   }
 
   async rank(ref: BoardRef, studentId: string): Promise<BoardRank | null> {
