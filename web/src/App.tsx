@@ -6,7 +6,9 @@ import { ToastProvider } from './components/Toast';
 import { I18nProvider } from './i18n/i18n';
 import { StaffLogin } from './features/staff/StaffLogin';
 import { MyExams } from './features/student/MyExams';
+import { LeaderboardPage } from './features/student/LeaderboardPage';
 import { ResultPage } from './features/student/ResultPage';
+import { SeriesBoardPage, SeriesListPage } from './features/student/SeriesPages';
 import { StudentLogin } from './features/student/StudentLogin';
 import { StudentShell } from './features/student/StudentShell';
 import { KickedScreen } from './features/student/runner/EndScreens';
@@ -94,6 +96,9 @@ export function App() {
             >
               <Route path="/exams" element={<MyExams />} />
               <Route path="/session/:sessionId/result" element={<ResultPage />} />
+              <Route path="/exams/:examId/leaderboard" element={<LeaderboardPage />} />
+              <Route path="/series" element={<SeriesListPage />} />
+              <Route path="/series/:seriesId" element={<SeriesBoardPage />} />
             </Route>
             <Route
               path="/admin/*"

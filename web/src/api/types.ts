@@ -17,6 +17,15 @@ import type {
   TargetType,
 } from '../../../contracts/exams';
 import type {
+  BoardMe,
+  BoardRow,
+  Cohort,
+  Leaderboard,
+  RebuildResponse,
+  Series,
+  SeriesCreate,
+} from '../../../contracts/leaderboards';
+import type {
   ImportResult as QuestionImportResult,
   Question,
   QuestionKind,
@@ -30,7 +39,7 @@ import type {
 import type {
   Answer,
   BreakdownItem as BreakdownItemSchema,
-  MyExam,
+  MyExam as MyExamSchema,
   SaveAck,
   SessionQuestion as SessionQuestionSchema,
   SessionResultView,
@@ -45,19 +54,25 @@ import type { ClientMessage, ServerMessage } from '../../../contracts/ws';
 export type {
   Answer,
   AuthUser,
+  BoardMe,
+  BoardRow,
   ClientMessage,
+  Cohort,
   Exam,
   ExamMonitor,
   ExamStatus,
   ExamSummary,
   ExamTarget,
+  Leaderboard,
   LeaderboardVisibility,
   MonitorRow,
-  MyExam,
   QuestionKind,
   QuestionOption,
+  RebuildResponse,
   ResultPolicy,
   SchoolClass,
+  Series,
+  SeriesCreate,
   ServerMessage,
   SessionReview,
   SessionStatus,
@@ -99,6 +114,9 @@ export interface Page<T> {
 }
 
 // ── Student ────────────────────────────────────────────────────────────────────────
+
+/** An exam in the student's list; `leaderboard` says it has a board the student may open. */
+export type MyExam = MyExamSchema & { leaderboard?: boolean };
 
 export type SessionQuestion = Static<typeof SessionQuestionSchema>;
 export type SaveAnswersResponse = SaveAck;

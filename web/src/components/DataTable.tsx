@@ -34,6 +34,8 @@ export interface DataTableProps<Row> {
   rows: Row[] | null | undefined;
   rowKey: (row: Row) => string;
   rowTestId?: string;
+  /** classes of one body row (e.g. the signed-in student's own row on a leaderboard) */
+  rowClassName?: (row: Row) => string | undefined;
   /** the last column: buttons and links for one row */
   actions?: (row: Row) => ReactNode;
   /** shown while there is nothing yet to show */
@@ -55,6 +57,7 @@ export function DataTable<Row>({
   rows,
   rowKey,
   rowTestId,
+  rowClassName,
   actions,
   loading = false,
   error,
@@ -84,7 +87,7 @@ export function DataTable<Row>({
       </thead>
       <tbody>
         {rows.map((row, index) => (
-          <tr key={rowKey(row)} data-testid={rowTestId}>
+          <tr key={rowKey(row)} data-testid={rowTestId} className={rowClassName?.(row)}>
             {columns.map((column) => {
               const Cell = column.rowHeader ? 'th' : 'td';
               const cellClass =

@@ -105,6 +105,15 @@ export function ExamsPage() {
                 >
                   {t('examsAdmin.results')}
                 </Link>
+                {exam.leaderboard.enabled && (
+                  <Link
+                    className="btn btn--ghost btn--sm"
+                    to={`/admin/exams/${exam.id}/leaderboard`}
+                    aria-label={t('examsAdmin.leaderboardNamed', { title: exam.title })}
+                  >
+                    {t('examsAdmin.leaderboard')}
+                  </Link>
+                )}
               </>
             )}
           </>

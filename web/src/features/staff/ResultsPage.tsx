@@ -74,6 +74,11 @@ export function ResultsPage() {
             <Link className="btn btn--secondary" to={`/admin/exams/${examId}/monitor`}>
               {t('examsAdmin.monitor')}
             </Link>
+            {exam.data?.leaderboard.enabled && (
+              <Link className="btn btn--secondary" to={`/admin/exams/${examId}/leaderboard`}>
+                {t('examsAdmin.leaderboard')}
+              </Link>
+            )}
             {exam.data?.resultPolicy === 'manual' && (
               <button type="button" className="btn btn--secondary" onClick={() => void release()}>
                 {t('results.release')}

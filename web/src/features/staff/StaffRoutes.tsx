@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
+import { ExamBoardPage, SeriesBoardPage } from './BoardPages';
 import { ClassesPage } from './ClassesPage';
 import { ExamBuilder } from './exam-builder/ExamBuilder';
 import { ExamsPage } from './ExamsPage';
@@ -6,6 +7,7 @@ import { MonitorPage } from './MonitorPage';
 import { QuestionEditor } from './QuestionEditor';
 import { QuestionsPage } from './QuestionsPage';
 import { ResultsPage } from './ResultsPage';
+import { SeriesPage } from './SeriesPage';
 import { StaffShell } from './StaffShell';
 import { StudentsPage } from './StudentsPage';
 
@@ -20,6 +22,9 @@ export default function StaffRoutes() {
         <Route path="exams/:examId" element={<ExamBuilder />} />
         <Route path="exams/:examId/monitor" element={<MonitorPage />} />
         <Route path="exams/:examId/results" element={<ResultsPage />} />
+        <Route path="exams/:examId/leaderboard" element={<ExamBoardPage />} />
+        <Route path="series" element={<SeriesPage />} />
+        <Route path="series/:seriesId" element={<SeriesBoardPage />} />
         <Route path="questions" element={<QuestionsPage />} />
         <Route path="questions/new" element={<QuestionEditor key="new" />} />
         <Route path="questions/:questionId" element={<QuestionEditor />} />

@@ -10,6 +10,7 @@ const icons = {
   questions: 'M9.1 9a3 3 0 015.8 1c0 2-3 2.5-3 4.5M12 18h.01M12 22a10 10 0 100-20 10 10 0 000 20z',
   classes: 'M3 10l9-5 9 5-9 5-9-5zm4 2.5V17c3 2 7 2 10 0v-4.5',
   students: 'M16 11a4 4 0 10-8 0 4 4 0 008 0zM4 21c1-4 4.5-6 8-6s7 2 8 6',
+  series: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
 };
 
 function NavIcon({ d }: { d: string }) {
@@ -37,6 +38,7 @@ export function StaffShell() {
     { to: '/admin/questions', label: t('nav.questions'), icon: icons.questions },
     { to: '/admin/classes', label: t('nav.classes'), icon: icons.classes },
     { to: '/admin/students', label: t('nav.students'), icon: icons.students },
+    { to: '/admin/series', label: t('nav.series'), icon: icons.series },
   ];
   return (
     <div className="shell shell--staff">

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { itemsOf } from '../../api/http';
 import { studentApi } from '../../api/student';
 import type { MyExam } from '../../api/types';
@@ -72,6 +72,15 @@ export function MyExams() {
                 </div>
               </dl>
               <div className="exam-card__foot">
+                {exam.leaderboard && (
+                  <Link
+                    className="btn btn--ghost"
+                    to={`/exams/${exam.id}/leaderboard`}
+                    aria-label={t('board.openBoardNamed', { title: exam.title })}
+                  >
+                    {t('board.title')}
+                  </Link>
+                )}
                 {disabled && (
                   <span className="muted">
                     {notYet ? t('exams.notOpenYet') : t('exams.closed')}

@@ -5,6 +5,7 @@ import { ErrorNote, Loading, StatusBadge } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { stripHtml } from '../../lib/time';
 import { useAsync } from '../../lib/use-async';
+import { RankPanel } from '../leaderboards/RankPanel';
 import { takeResult } from './runner/session-cache';
 
 export function ResultPage() {
@@ -91,6 +92,14 @@ export function ResultPage() {
                   </div>
                 </dl>
               </div>
+              {r.rank !== undefined && r.rankTotal !== undefined && (
+                <RankPanel
+                  rank={r.rank}
+                  total={r.rankTotal}
+                  percentile={r.percentile}
+                  examId={view.data?.examId}
+                />
+              )}
               {(r.pendingCount ?? 0) > 0 && (
                 <p className="note note--info">{t('result.pendingNote')}</p>
               )}

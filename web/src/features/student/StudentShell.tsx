@@ -1,4 +1,4 @@
-import { Outlet, useNavigate } from 'react-router-dom';
+import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { logout } from '../../api/student';
 import { useAuth } from '../../api/use-auth';
 import { Brand } from '../../components/ui';
@@ -13,6 +13,14 @@ export function StudentShell() {
       <header className="topbar">
         <div className="topbar__inner">
           <Brand to="/exams" />
+          <nav className="topnav" aria-label={t('nav.main')}>
+            <NavLink to="/exams" end className="topnav__link">
+              {t('exams.title')}
+            </NavLink>
+            <NavLink to="/series" className="topnav__link">
+              {t('series.title')}
+            </NavLink>
+          </nav>
           <div className="topbar__right">
             <LanguageSwitcher compact />
             <span className="topbar__user" title={auth?.user.nisn}>
