@@ -192,6 +192,7 @@ export const en = {
   'board.cohort.class': 'My class',
   'board.cohort.grade': 'My grade',
   'board.cohort.major': 'My major',
+  'board.cohort.series': 'Whole series',
   'board.top': 'Top {n}',
   'board.topCaption': 'Top of the leaderboard of {title}',
   'board.around': 'Around you',
@@ -353,6 +354,7 @@ export const en = {
 
   'staffBoard.filter': 'Cohort',
   'staffBoard.wholeExam': 'Whole exam',
+  'staffBoard.wholeSeries': 'Whole series',
   'staffBoard.classes': 'Classes',
   'staffBoard.grades': 'Grades',
   'staffBoard.majors': 'Majors',

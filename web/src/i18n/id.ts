@@ -194,6 +194,7 @@ export const id: Record<MessageKey, string> = {
   'board.cohort.class': 'Kelas saya',
   'board.cohort.grade': 'Tingkat saya',
   'board.cohort.major': 'Jurusan saya',
+  'board.cohort.series': 'Seluruh seri',
   'board.top': '{n} teratas',
   'board.topCaption': 'Bagian teratas papan peringkat {title}',
   'board.around': 'Di sekitar Anda',
@@ -355,6 +356,7 @@ export const id: Record<MessageKey, string> = {
 
   'staffBoard.filter': 'Kelompok',
   'staffBoard.wholeExam': 'Seluruh ujian',
+  'staffBoard.wholeSeries': 'Seluruh seri',
   'staffBoard.classes': 'Kelas',
   'staffBoard.grades': 'Tingkat',
   'staffBoard.majors': 'Jurusan',

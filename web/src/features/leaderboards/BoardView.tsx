@@ -50,9 +50,12 @@ export function BoardError({
 export function CohortSwitcher({
   value,
   onChange,
+  series = false,
 }: {
   value: Cohort;
   onChange: (cohort: Cohort) => void;
+  /** on a series board, "everyone" is the whole series */
+  series?: boolean;
 }) {
   const { t } = useI18n();
   return (
@@ -67,7 +70,7 @@ export function CohortSwitcher({
             checked={value === cohort}
             onChange={() => onChange(cohort)}
           />
-          {t(`board.cohort.${cohort}`)}
+          {series && cohort === 'exam' ? t('board.cohort.series') : t(`board.cohort.${cohort}`)}
         </label>
       ))}
     </fieldset>

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../api/api-error';
 import type { ClientMessage, Leaderboard, ServerMessage } from '../../api/types';
 import { SocketChannel } from '../../lib/socket-channel';
 import { fakeNetwork, fakeWebSockets, type FakeSocket } from '../../test/fakes';
@@ -166,14 +167,28 @@ describe('LiveBoard', () => {
     channel.stop();
   });
 
-  it('says why the GET failed, and clears it once the board comes', async () => {
-    const { live, answers, last } = setup({ socket: false });
-    const forbidden = Object.assign(new Error('forbidden'), { status: 403 });
+  it('says why the GET failed, does not ask again by itself, and clears it once the board comes', async () => {
+    const { live, answers, last, load } = setup({ socket: false });
+    const forbidden = new ApiError(403, 'FORBIDDEN', 'not yet');
     answers.push(forbidden);
     live.start();
     await settle();
     expect(last()).toMatchObject({ board: null, error: forbidden, loading: false });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(load).toHaveBeenCalledTimes(1);
     await live.reload();
+    expect(last()).toMatchObject({ board: board(), error: null });
+    live.stop();
+  });
+
+  it('a network failure is retried on the polling beat', async () => {
+    const { live, answers, last, load } = setup({ socket: false });
+    answers.push(new ApiError(0, 'NETWORK', 'offline'));
+    live.start();
+    await settle();
+    expect(last().error).toBeInstanceOf(ApiError);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(load).toHaveBeenCalledTimes(2);
     expect(last()).toMatchObject({ board: board(), error: null });
     live.stop();
   });

@@ -1,3 +1,4 @@
+import { ApiError } from '../../api/api-error';
 import type { ClientMessage, Leaderboard, ServerMessage } from '../../api/types';
 import type { SocketChannel } from '../../lib/socket-channel';
 import { boardOf, frameMatches, newerBoard, type BoardWatch } from './board';
@@ -6,7 +7,9 @@ import { boardOf, frameMatches, newerBoard, type BoardWatch } from './board';
  * Keeps one board on screen up to date. The GET paints it first (and says 403 / 404 clearly);
  * then, when there is a socket, `leaderboard.watch` brings a fresh copy and a frame on every
  * change. While the socket is down or refuses the watch, the GET is repeated every `pollMs`,
- * so a school whose proxy breaks WebSockets still sees new results, only later.
+ * so a school whose proxy breaks WebSockets still sees new results, only later. A refusal
+ * (403, 404) is not repeated: asking again every few seconds would not change the answer
+ * sooner than the student pressing Refresh, and fills the console with failed requests.
  */
 
 export type BoardChannel = Pick<
@@ -48,6 +51,8 @@ export class LiveBoard {
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private loading = false;
   private loadAgain = false;
+  /** the last GET was refused: polling waits for a Refresh or the socket */
+  private refused = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly pollMs: number;
 
@@ -92,8 +97,10 @@ export class LiveBoard {
     this.loading = true;
     try {
       const board = await this.options.load();
+      this.refused = false;
       if (!this.stopped) this.emit({ board: newerBoard(this.state.board, board), error: null });
     } catch (err) {
+      this.refused = err instanceof ApiError && err.status >= 400 && err.status < 500;
       if (!this.stopped) this.emit({ error: err });
     } finally {
       this.loading = false;
@@ -144,7 +151,8 @@ export class LiveBoard {
   }
 
   private schedulePoll(): void {
-    if (this.stopped || this.state.live || this.pollTimer !== undefined || this.loading) return;
+    if (this.stopped || this.state.live || this.refused) return;
+    if (this.pollTimer !== undefined || this.loading) return;
     this.pollTimer = setTimeout(() => {
       this.pollTimer = undefined;
       void this.reload();

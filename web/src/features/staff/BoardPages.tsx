@@ -38,9 +38,11 @@ function useStaffFilter(): [StaffFilter, (filter: StaffFilter) => void] {
 function CohortFilter({
   value,
   onChange,
+  series = false,
 }: {
   value: StaffFilter;
   onChange: (filter: StaffFilter) => void;
+  series?: boolean;
 }) {
   const { t } = useI18n();
   const classes = useAsync(async () => itemsOf(await adminApi.classes.list()), []);
@@ -52,7 +54,7 @@ function CohortFilter({
       value={filterValue(value)}
       onChange={(v) => onChange(parseFilter(v))}
     >
-      <option value="">{t('staffBoard.wholeExam')}</option>
+      <option value="">{series ? t('staffBoard.wholeSeries') : t('staffBoard.wholeExam')}</option>
       {choices.classes.length > 0 && (
         <optgroup label={t('staffBoard.classes')}>
           {choices.classes.map((c) => (
@@ -185,14 +187,16 @@ export function SeriesBoardPage() {
           </button>
         }
       />
-      {series.data && (
-        <p className="muted" data-testid="series-exams">
-          {t('seriesAdmin.exams')}: {series.data.exams.map((exam) => exam.title).join(' · ')}
-        </p>
-      )}
-      <p className="muted small">{t('series.scoreNote')}</p>
+      <div className="stack-sm board-notes">
+        {series.data && (
+          <p className="muted" data-testid="series-exams">
+            {t('seriesAdmin.exams')}: {series.data.exams.map((exam) => exam.title).join(' · ')}
+          </p>
+        )}
+        <p className="muted small">{t('series.scoreNote')}</p>
+      </div>
       <Toolbar>
-        <CohortFilter value={filter} onChange={setFilter} />
+        <CohortFilter value={filter} onChange={setFilter} series />
       </Toolbar>
       <BoardView state={state} series staff />
     </>

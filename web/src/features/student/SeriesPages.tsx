@@ -78,7 +78,7 @@ export function SeriesBoardPage() {
       />
       <div className="stack">
         <p className="muted">{t('series.scoreNote')}</p>
-        <CohortSwitcher value={cohort} onChange={choose} />
+        <CohortSwitcher value={cohort} onChange={choose} series />
         <BoardView state={state} series notFound="series.notFound" />
       </div>
     </>
