@@ -27,6 +27,8 @@ const WATCHED = [
   'examhall_group_commit_rows',
   'examhall_log_write_seconds',
   'examhall_log_batch_entries',
+  'examhall_final_write_seconds',
+  'examhall_final_write_sessions',
   'nodejs_gc_duration_seconds',
 ] as const;
 
@@ -135,6 +137,12 @@ export function describeCommits(d: Record<string, HistogramDelta>): string | und
   if (logSeconds)
     parts.push(
       `write-behind batches: ${logSeconds.count} × ${logRows ? logRows.mean.toFixed(1) : '?'} entries, ${(logSeconds.mean * 1000).toFixed(1)} ms mean${p99(logSeconds)}`,
+    );
+  const finalSeconds = d.examhall_final_write_seconds;
+  const finalSessions = d.examhall_final_write_sessions;
+  if (finalSeconds)
+    parts.push(
+      `final writes: ${finalSeconds.count} × ${finalSessions ? finalSessions.mean.toFixed(1) : '?'} sessions, ${(finalSeconds.mean * 1000).toFixed(1)} ms mean${p99(finalSeconds)}`,
     );
   const lagP99 = d.nodejs_eventloop_lag_p99_seconds;
   const lagMax = d.nodejs_eventloop_lag_max_seconds;

@@ -305,6 +305,56 @@ export function sessionStoreContract(name: string, makeStore: () => Promise<Cont
       expect((await store.getSession(id))!.meta.result).toEqual(a);
     });
 
+    it('concurrent submits freeze once: one first submit, every caller the same answers', async () => {
+      const id = await started();
+      const q1 = q();
+      await store.saveAnswers(id, [{ questionId: q1, answer: 'B' }], {
+        now: now(),
+        graceMs: GRACE,
+      });
+      const t = now();
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3].map((i) => store.submit(id, { reason: 'STUDENT', now: t + i })),
+      );
+      expect(outcomes.filter((o) => o.firstSubmit)).toHaveLength(1);
+      for (const o of outcomes) {
+        expect(o.answers).toEqual(outcomes[0]!.answers);
+        expect(o.meta.submittedAt).toBe(outcomes[0]!.meta.submittedAt);
+      }
+      expect(outcomes[0]!.answers[q1]?.answer).toBe('B');
+    });
+
+    it('a finished session is in PostgreSQL: its final answers, its status and the one result', async () => {
+      const id = await started();
+      const [q1, q2] = [q(), q()];
+      const t = now();
+      await store.saveAnswers(id, [{ questionId: q1, answer: 'A' }], { now: t, graceMs: GRACE });
+      await store.saveAnswers(
+        id,
+        [
+          { questionId: q1, answer: 'C' },
+          { questionId: q2, answer: ['B', 'D'] },
+        ],
+        { now: t + 1, graceMs: GRACE },
+      );
+      const { meta } = await store.submit(id, { reason: 'STUDENT', now: t + 2 });
+      const result = await store.recordResult(id, resultOf(6, meta.submittedAt!));
+      const answers = await setup.sql<{ questionId: string; answer: unknown; seq: number }[]>`
+        SELECT question_id AS "questionId", answer, seq FROM session_answers
+        WHERE session_id = ${id} ORDER BY seq`;
+      expect(answers).toEqual([
+        { questionId: q1, answer: 'C', seq: 2 },
+        { questionId: q2, answer: ['B', 'D'], seq: 3 },
+      ]);
+      const [row] = await setup.sql<
+        { status: string; result: unknown; submittedAt: Date; answeredCount: number }[]
+      >`
+        SELECT status, result, submitted_at AS "submittedAt", answered_count AS "answeredCount"
+        FROM exam_sessions WHERE id = ${id}`;
+      expect(row).toMatchObject({ status: 'SCORED', result, answeredCount: 2 });
+      expect(row!.submittedAt.getTime()).toBe(t + 2);
+    });
+
     it('every concurrent save either lands in the submitted answers or is refused', async () => {
       const id = await started();
       const questions = Array.from({ length: 40 }, () => q());

@@ -200,6 +200,50 @@ export function createSessionPersistence(sql: Sql) {
 
 export type SessionPersistence = ReturnType<typeof createSessionPersistence>;
 
+/** A submitted session's final state, as the Redis lane writes it straight to PostgreSQL. */
+export interface FinalWrite {
+  sessionId: string;
+  /** every answer the session holds (the frozen answers hash), each with its seq */
+  answers: AnswerRow[];
+  result: SessionResult;
+  submittedAt: number;
+  reason: SubmitReason | null;
+  endsAt: number;
+}
+
+/**
+ * Writes submitted sessions' final state — answers, deadline, status and result — for many
+ * sessions in three statements. Idempotent, and safe against the write-behind log in either
+ * order: answers are guarded by seq (an older log entry arriving later cannot overwrite the
+ * final answer), the session row only while it has no result (a later `submit` entry needs
+ * IN_PROGRESS, a later `result` entry needs `result IS NULL`, a later `extend` entry needs
+ * IN_PROGRESS: none can move the row back), and submitted_at/submit_reason keep the value
+ * the log's submit entry may have set first (it is the same freeze). Rows are taken in
+ * session-id order, as the answer upsert takes them, so a final write and a concurrent log
+ * batch touching the same sessions lock them in one order.
+ */
+export async function writeFinal(db: Sql | TransactionSql, finals: FinalWrite[]): Promise<void> {
+  if (finals.length === 0) return;
+  await upsertAnswers(db, latestPerQuestion(finals.flatMap((f) => f.answers)));
+  await db`
+    UPDATE exam_sessions s
+    SET result = v.result, status = v.result->>'status',
+        score = (v.result->>'score')::numeric, max_score = (v.result->>'maxScore')::numeric,
+        graded_count = (v.result->>'gradedCount')::int, pending_count = (v.result->>'pendingCount')::int,
+        submitted_at = COALESCE(s.submitted_at, to_timestamp(v.submitted_at / 1000.0)),
+        submit_reason = COALESCE(s.submit_reason, v.reason),
+        ends_at = to_timestamp(v.ends_at / 1000.0)
+    FROM (SELECT r.id, r.result::jsonb AS result, r.submitted_at, r.reason, r.ends_at
+          FROM unnest(${db.array(finals.map((f) => f.sessionId))}::uuid[],
+                      ${db.array(finals.map((f) => JSON.stringify(f.result)))}::text[],
+                      ${db.array(finals.map((f) => f.submittedAt))}::float8[],
+                      ${db.array(finals.map((f) => f.reason))}::text[],
+                      ${db.array(finals.map((f) => f.endsAt))}::float8[])
+               AS r(id, result, submitted_at, reason, ends_at)
+          ORDER BY r.id) v
+    WHERE s.id = v.id AND s.result IS NULL`;
+}
+
 /**
  * The one answer upsert of the slow lane, shared by the memory group commit and the Redis
  * log writer: every answer of the batch in ONE statement, last write wins by `seq` (an
@@ -225,6 +269,7 @@ export async function upsertAnswers(db: Sql | TransactionSql, rows: AnswerRow[])
                 ${db.array(rows.map((r) => r.clientTs))}::float8[])
          AS b(session_id, question_id, answer, seq, saved_at, client_ts)
     WHERE EXISTS (SELECT 1 FROM exam_sessions s WHERE s.id = b.session_id)
+    ORDER BY b.session_id, b.question_id
     ON CONFLICT (session_id, question_id) DO UPDATE
       SET answer = EXCLUDED.answer, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, client_ts = EXCLUDED.client_ts
       WHERE session_answers.seq < EXCLUDED.seq`;
@@ -236,7 +281,7 @@ export async function upsertAnswers(db: Sql | TransactionSql, rows: AnswerRow[])
         last_activity_at = GREATEST(s.last_activity_at, v.at)
     FROM (SELECT b.session_id, to_timestamp(max(b.saved_at) / 1000.0) AS at
           FROM unnest(${db.array(sessionIds)}::uuid[], ${db.array(rows.map((r) => r.savedAt))}::float8[]) AS b(session_id, saved_at)
-          GROUP BY b.session_id) v
+          GROUP BY b.session_id ORDER BY b.session_id) v
     WHERE s.id = v.session_id`;
 }
 

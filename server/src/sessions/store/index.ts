@@ -34,6 +34,18 @@ export function createSessionStore(input: {
   const { sql, logger, redis } = input;
   if (redis) {
     redis.log.register(sessionLogHandler(sql));
+    const finalWrites = input.metrics && {
+      seconds: input.metrics.histogram(
+        'examhall_final_write_seconds',
+        'Time to commit one batch of finished sessions (answers, status, result) to PostgreSQL',
+        [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      ),
+      sessions: input.metrics.histogram(
+        'examhall_final_write_sessions',
+        'Finished sessions per final-write batch',
+        [1, 2, 5, 10, 20, 50, 100, 200],
+      ),
+    };
     return new RedisSessionStore({
       redis: redis.redis,
       keys: redis.keys,
@@ -44,6 +56,14 @@ export function createSessionStore(input: {
         ? { writeThroughTimeoutMs: input.writeThroughTimeoutMs }
         : {}),
       onError: (err, what) => logger.error({ err, what }, 'redis session store: dependency failed'),
+      ...(finalWrites
+        ? {
+            onFinalWrite: (sessions: number, seconds: number) => {
+              finalWrites.sessions.observe(sessions);
+              finalWrites.seconds.observe(seconds);
+            },
+          }
+        : {}),
     });
   }
   // The same series the redis lane's writer counts its dead letters in.

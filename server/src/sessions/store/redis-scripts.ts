@@ -27,7 +27,7 @@ const SCRIPTS = {
   loadSession: new LuaScript(LUA, 'loadSession-3.lua'),
   saveAnswers: new LuaScript(LUA, 'saveAnswers-4.lua'),
   submit: new LuaScript(LUA, 'submit-4.lua'),
-  recordResult: new LuaScript(LUA, 'recordResult-2.lua'),
+  recordResult: new LuaScript(LUA, 'recordResult-3.lua'),
   extend: new LuaScript(LUA, 'extend-3.lua'),
   evictSession: new LuaScript(LUA, 'evictSession-3.lua'),
 };
@@ -146,15 +146,21 @@ export function createSessionScripts(redis: Redis, keys: RedisKeys) {
       };
     },
 
+    /** First writer wins; returns the winning result and the frozen session it belongs to. */
     async recordResult(input: { sessionId: string; resultJson: string; status: string }) {
       const k = sessionKeys(input.sessionId);
       const reply = await SCRIPTS.recordResult.run(
         redis,
-        [k.meta, keys.log(k.shard)],
+        [k.meta, k.answers, keys.log(k.shard)],
         [input.sessionId, input.resultJson, input.status],
       );
-      const [recorded, resultJson, lastLog] = tuple(reply, 3);
-      return { recorded: recorded === 1, resultJson: String(resultJson), lastLog: String(lastLog) };
+      const [recorded, resultJson, lastLog, meta, answers] = tuple(reply, 5);
+      return {
+        recorded: recorded === 1,
+        resultJson: String(resultJson),
+        lastLog: String(lastLog),
+        state: decodeState(meta, answers),
+      };
     },
 
     async extend(input: { sessionId: string; endsAt: number; expectEndsAt: number | undefined }) {

@@ -31,6 +31,7 @@ import {
   type Scripts,
 } from '../../platform/redis/scripts.js';
 import { createSessionScripts, refusalError, type SessionScripts } from './redis-scripts.js';
+import { FinalWrites } from './final-writes.js';
 
 export interface RedisSessionStoreDeps {
   redis: Redis;
@@ -38,17 +39,21 @@ export interface RedisSessionStoreDeps {
   bus: Bus;
   watch: PersistWatch;
   sql: Sql;
-  /** how long submit/result/extension wait for their entry to reach PostgreSQL */
+  /** how long a result or an extension waits to reach PostgreSQL */
   writeThroughTimeoutMs?: number;
   onError?: (err: unknown, what: string) => void;
+  /** observes each batched final write: sessions written, seconds taken */
+  onFinalWrite?: (sessions: number, seconds: number) => void;
 }
 
 /**
  * The production hot store: sessions live in Redis, every multi-step change is one Lua
  * script that also appends to the shard's durable log, and LogWriter drains the log into
  * PostgreSQL. A save is acknowledged once its script ran (durable as Redis's AOF/replicas
- * are: see README, "Durability and Redis"); the port's write-throughs (create, submit,
- * result, extension) additionally wait until the writer has committed their entry.
+ * are: see README, "Durability and Redis"). A session's start is inserted directly; its
+ * end — the recorded result, with the frozen answers — is written directly too, batched
+ * with the other submits of the moment (FinalWrites), so a submit never waits for the log's
+ * backlog; an extension waits until the writer has committed its entry.
  * Sessions missing from Redis are rebuilt from PostgreSQL on first access.
  */
 export class RedisSessionStore implements SessionStore {
@@ -59,6 +64,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly timeoutMs: number;
   private readonly scripts: SessionScripts;
   private readonly platformScripts: Scripts;
+  private readonly finals: FinalWrites;
   private closed = false;
 
   constructor(private readonly deps: RedisSessionStoreDeps) {
@@ -67,6 +73,11 @@ export class RedisSessionStore implements SessionStore {
     this.timeoutMs = deps.writeThroughTimeoutMs ?? 10_000;
     this.scripts = createSessionScripts(deps.redis, deps.keys);
     this.platformScripts = createScripts(deps.redis, deps.keys);
+    this.finals = new FinalWrites(deps.sql, {
+      timeoutMs: this.timeoutMs,
+      onError: (err) => deps.onError?.(err, 'final write'),
+      ...(deps.onFinalWrite ? { onCommit: deps.onFinalWrite } : {}),
+    });
   }
 
   // ── Exam cache ──────────────────────────────────────────────────────────────────────
@@ -168,12 +179,12 @@ export class RedisSessionStore implements SessionStore {
         onlyIfDueGraceMs: options.onlyIfDue?.graceMs,
       }),
     );
-    // The freeze is in Redis (no save can land any more); the port also wants it, and
-    // every save before it, in PostgreSQL before we answer. All of a session's entries are
-    // in one shard, before its submit entry: waiting for the shard up to that entry covers
-    // the saves too.
-    await this.persisted(sessionId, outcome.lastLog);
+    // The freeze is in Redis (no save can land any more) and in the log behind this
+    // session's saves. PostgreSQL gets the finished session in one final write once the
+    // result is recorded (recordResult), not by waiting for the shard's backlog here; a
+    // result recorded already is made sure of, so whatever a caller is shown is durable.
     const { meta, answers } = outcome.state;
+    if (meta.result) await this.writeFinal(outcome.state, outcome.lastLog);
     return { firstSubmit: outcome.firstSubmit, meta, answers, result: meta.result };
   }
 
@@ -185,8 +196,8 @@ export class RedisSessionStore implements SessionStore {
         status: result.status,
       }),
     );
-    // Also when another caller won: its write-through may have timed out.
-    await this.persisted(sessionId, recorded.lastLog);
+    // Also when another caller won: its final write may have timed out.
+    await this.writeFinal(recorded.state, recorded.lastLog);
     return JSON.parse(recorded.resultJson) as SessionResult;
   }
 
@@ -292,6 +303,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async flush(): Promise<void> {
+    await this.finals.flush();
     await this.deps.watch.drain();
   }
 
@@ -350,6 +362,15 @@ export class RedisSessionStore implements SessionStore {
     await this.guarded('session index', () =>
       this.deps.redis.hset(this.deps.keys.sessionIndex(meta.examId), meta.studentId, meta.id),
     );
+  }
+
+  /**
+   * The finished session in PostgreSQL: directly, batched (FinalWrites); if PostgreSQL
+   * refuses its content for good, through the log, whose writer sets the bad entry aside.
+   */
+  private async writeFinal(state: SessionState, lastLog: string): Promise<void> {
+    const outcome = await this.guarded('final write', () => this.finals.write(state));
+    if (outcome === 'refused') await this.persisted(state.meta.id, lastLog);
   }
 
   private async persisted(sessionId: string, lastLog: string): Promise<void> {

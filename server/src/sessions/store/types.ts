@@ -92,11 +92,13 @@ export interface SessionStore {
    * Atomic. Freezes the session: status leaves IN_PROGRESS, so no save can land after this
    * call returns, and every save acknowledged before it is in `answers`.
    *  * IN_PROGRESS → status SUBMITTED, `submittedAt = now`, `submitReason = reason`,
-   *    written through to PostgreSQL (after any queued saves of this session) before
-   *    returning `{ firstSubmit: true, result: null }`.
+   *    durable before returning `{ firstSubmit: true, result: null }`: memory writes it
+   *    through to PostgreSQL (after any queued saves of this session); redis holds it in
+   *    Redis and the durable log, and PostgreSQL gets the whole finished session from
+   *    `recordResult` — so a submit never waits for the write-behind backlog.
    *  * Already submitted → the same frozen answers and the stored result (null if the
    *    submitter died before recording it: the caller grades again — grading is pure, so
-   *    the result is identical).
+   *    the result is identical). A stored result is in PostgreSQL before it is returned.
    *  * `onlyIfDue` (the sweeper): refuses with CONFLICT unless `now > endsAt + graceMs`,
    *    checked in the same atomic step, so an extension that lands first wins.
    * Throws NOT_FOUND when no such session.
@@ -106,7 +108,8 @@ export interface SessionStore {
   /**
    * Records the graded result exactly once: the first writer wins and every caller gets
    * the winning result back. Sets status to `result.status` (SCORED or PENDING_REVIEW).
-   * Persisted (exam_sessions.result, score, counts, status) before resolving. Throws
+   * Persisted (exam_sessions.result, score, counts, status, and every saved answer of the
+   * session) before resolving — also for a caller that lost the race. Throws
    * CONFLICT if the session was never submitted, NOT_FOUND if it does not exist.
    */
   recordResult(sessionId: string, result: SessionResult): Promise<SessionResult>;
