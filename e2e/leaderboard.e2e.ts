@@ -20,7 +20,10 @@ const shots = path.join(here, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
 const EXAM_TITLE = 'Matematika — Try-out 1';
+/** the series' second exam: anonymous, so the series board is too (the strictest visibility) */
 const OTHER_TITLE = 'Fisika — Try-out 1';
+/** a board only staff see */
+const STAFF_ONLY_TITLE = 'Kimia — Ulangan Harian';
 const SERIES_TITLE = 'Try-out Semester Genap';
 const QUESTIONS = 4;
 
@@ -63,6 +66,7 @@ let student: Browser;
 let staffToken = '';
 let examId = '';
 let entryToken = '';
+let staffOnlyId = '';
 /** what Bagus's submit answered */
 let bagusSubmit: { rank?: number; rankTotal?: number; percentile?: number } = {};
 
@@ -98,13 +102,14 @@ async function login(body: Record<string, string>): Promise<string> {
 /** A student takes the exam over the API, answering `right` questions correctly (A is right). */
 async function takeExam(
   person: Person,
+  exam = { id: examId, entryToken },
 ): Promise<{ rank?: number; rankTotal?: number; percentile?: number }> {
   const token = await login({ nisn: person.nisn, password: person.password });
   const view = await api<{ sessionId: string; questions: { id: string }[] }>(
     'POST',
-    `/api/v1/exams/${examId}/sessions`,
+    `/api/v1/exams/${exam.id}/sessions`,
     token,
-    { entryToken },
+    { entryToken: exam.entryToken },
   );
   const answers = view.questions.map((q, i) => ({
     questionId: q.id,
@@ -180,7 +185,7 @@ beforeAll(async () => {
     questionIds.push(q.id);
   }
   const now = Date.now();
-  const examBody = (title: string) => ({
+  const examBody = (title: string, visibility = 'students') => ({
     title,
     scheduledStart: new Date(now - 60_000).toISOString(),
     scheduledEnd: new Date(now + 3_600_000).toISOString(),
@@ -190,7 +195,7 @@ beforeAll(async () => {
     shuffleQuestions: false,
     shuffleOptions: false,
     resultPolicy: 'immediate',
-    leaderboard: { enabled: true, visibility: 'students' },
+    leaderboard: { enabled: true, visibility },
   });
   const exam = await api<{ id: string; entryToken: string }>(
     'POST',
@@ -206,13 +211,23 @@ beforeAll(async () => {
     'POST',
     '/api/v1/admin/exams',
     staffToken,
-    examBody(OTHER_TITLE),
+    examBody(OTHER_TITLE, 'anonymous'),
   );
   await api('POST', `/api/v1/admin/exams/${other.id}/publish`, staffToken);
+  const staffOnly = await api<{ id: string; entryToken: string }>(
+    'POST',
+    '/api/v1/admin/exams',
+    staffToken,
+    examBody(STAFF_ONLY_TITLE, 'staff'),
+  );
+  staffOnlyId = staffOnly.id;
+  await api('POST', `/api/v1/admin/exams/${staffOnlyId}/publish`, staffToken);
 
   await takeExam(rina);
   await takeExam(sekar);
   bagusSubmit = await takeExam(bagus);
+  // before Bagus signs in in the browser: a second sign-in would end that one
+  await takeExam(bagus, staffOnly);
 });
 
 afterAll(async () => {
@@ -231,6 +246,10 @@ describe('leaderboards in the browser', () => {
     await page.waitForURL('**/exams');
     // the exam list links the board, since students may see it
     await page.getByRole('link', { name: `Leaderboard of ${EXAM_TITLE}` }).waitFor();
+    await page.getByRole('heading', { name: STAFF_ONLY_TITLE }).waitFor();
+    expect(
+      await page.getByRole('link', { name: `Leaderboard of ${STAFF_ONLY_TITLE}` }).count(),
+    ).toBe(0);
     await page.getByRole('button', { name: `View result: ${EXAM_TITLE}` }).click();
     await page.getByRole('heading', { name: 'Exam submitted' }).waitFor();
     await page.getByRole('heading', { name: 'Your rank' }).waitFor();
@@ -289,6 +308,19 @@ describe('leaderboards in the browser', () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('radio', { name: 'Whole exam' }).check();
     await waitForNames(page, [rina.name, bagus.name, dewi.name, sekar.name]);
+  });
+
+  it('a board only staff see says so, in words', async () => {
+    const page = student.page;
+    const errorsBefore = student.errors.length;
+    await page.goto(`${server.url}/exams/${staffOnlyId}/leaderboard`);
+    await expect
+      .poll(() => page.getByTestId('board-error').innerText())
+      .toContain('You cannot see this leaderboard yet.');
+    expect(await page.getByRole('table').count()).toBe(0);
+    // Chromium logs the refused GET (403) itself: expected, so not counted
+    const logged = student.errors.splice(errorsBefore);
+    expect(logged.every((e) => e.includes('403'))).toBe(true);
   });
 
   it('staff open the exam board from the exams list, with every name', async () => {
@@ -365,7 +397,7 @@ describe('leaderboards in the browser', () => {
     await shot(page, 'lb-06-staff-series-board');
   });
 
-  it('the student finds the series and its board', async () => {
+  it('the student finds the series; its board hides the others, one of its exams being anonymous', async () => {
     const page = student.page;
     await page
       .getByRole('navigation', { name: 'Main navigation' })
@@ -373,10 +405,11 @@ describe('leaderboards in the browser', () => {
       .click();
     await page.getByRole('heading', { name: SERIES_TITLE }).waitFor();
     await page.getByRole('link', { name: `View the board of ${SERIES_TITLE}` }).click();
-    await waitForNames(page, [rina.name, bagus.name, dewi.name, sekar.name]);
+    await waitForNames(page, ['Anonymous', bagus.name, 'Anonymous', 'Anonymous']);
     expect(await page.locator('tr.board-row--me').getByRole('rowheader').innerText()).toContain(
       bagus.name,
     );
+    await shot(page, 'lb-07-student-series-board');
   });
 
   it('the submit itself answered with the rank', () => {

@@ -12,6 +12,7 @@ import {
   parseFilter,
   rankLine,
   seriesProblems,
+  studentCohortParam,
   type BoardFrame,
 } from './board';
 
@@ -112,6 +113,8 @@ describe('cohorts and filters', () => {
     expect(parseCohort('grade')).toBe('grade');
     expect(parseCohort('school')).toBe('exam');
     expect(parseCohort(null)).toBe('exam');
+    expect(studentCohortParam('exam')).toBe('');
+    expect(parseCohort(studentCohortParam('major'))).toBe('major');
   });
 
   it('writes a staff filter as one select value and reads it back', () => {

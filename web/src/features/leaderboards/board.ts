@@ -21,6 +21,11 @@ export function parseCohort(value: string | null | undefined): Cohort {
   return COHORTS.find((cohort) => cohort === value) ?? 'exam';
 }
 
+/** A cohort as `?cohort=` writes it: nothing for the whole exam (the default). */
+export function studentCohortParam(cohort: Cohort): string {
+  return cohort === 'exam' ? '' : cohort;
+}
+
 /** The board a `leaderboard.update` carries: the GET's shape plus the frame's type and id. */
 export function boardOf(frame: BoardFrame): Leaderboard {
   const { type: _type, id: _id, ...board } = frame;

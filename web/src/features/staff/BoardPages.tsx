@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { adminApi } from '../../api/admin';
 import { itemsOf } from '../../api/http';
 import { staffLeaderboardApi, type StaffFilter } from '../../api/leaderboards';
@@ -13,6 +13,7 @@ import type { MessageKey } from '../../i18n/en';
 import { useAsync } from '../../lib/use-async';
 import { filterChoices, filterValue, parseFilter } from '../leaderboards/board';
 import { BoardView, LiveStatus } from '../leaderboards/BoardView';
+import { useCohortParam } from '../leaderboards/use-cohort-param';
 import { useLiveBoard } from '../leaderboards/use-live-board';
 
 const TOP = 100;
@@ -25,13 +26,7 @@ const visibilityKey: Record<LeaderboardVisibility, MessageKey> = {
 
 /** The cohort a staff board ranks, kept in the URL (`?cohort=class:<id>`) so it survives a reload. */
 function useStaffFilter(): [StaffFilter, (filter: StaffFilter) => void] {
-  const [search, setSearch] = useSearchParams();
-  const filter = parseFilter(search.get('cohort') ?? '');
-  const set = (next: StaffFilter) => {
-    const value = filterValue(next);
-    setSearch(value ? { cohort: value } : {}, { replace: true });
-  };
-  return [filter, set];
+  return useCohortParam(parseFilter, filterValue);
 }
 
 /** Whole exam, one class, one grade or one major: the classes list says which there are. */

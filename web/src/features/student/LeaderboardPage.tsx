@@ -1,10 +1,10 @@
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { leaderboardApi } from '../../api/leaderboards';
-import type { Cohort } from '../../api/types';
 import { PageHeader } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
-import { parseCohort } from '../leaderboards/board';
+import { parseCohort, studentCohortParam } from '../leaderboards/board';
 import { BoardView, CohortSwitcher, LiveStatus } from '../leaderboards/BoardView';
+import { useCohortParam } from '../leaderboards/use-cohort-param';
 import { useLiveBoard } from '../leaderboards/use-live-board';
 
 export const BOARD_TOP = 100;
@@ -14,17 +14,12 @@ export const BOARD_AROUND = 5;
 export function LeaderboardPage() {
   const { examId = '' } = useParams();
   const { t } = useI18n();
-  const [search, setSearch] = useSearchParams();
-  const cohort = parseCohort(search.get('cohort'));
+  const [cohort, choose] = useCohortParam(parseCohort, studentCohortParam);
   const state = useLiveBoard({
     key: `${examId}|${cohort}`,
     load: () => leaderboardApi.exam(examId, { top: BOARD_TOP, around: BOARD_AROUND, cohort }),
     watch: { examId, cohort },
   });
-
-  function choose(next: Cohort) {
-    setSearch(next === 'exam' ? {} : { cohort: next }, { replace: true });
-  }
 
   return (
     <>

@@ -1,12 +1,12 @@
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { itemsOf } from '../../api/http';
 import { leaderboardApi } from '../../api/leaderboards';
-import type { Cohort } from '../../api/types';
 import { EmptyState, ErrorNote, Loading, PageHeader } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { useAsync } from '../../lib/use-async';
-import { parseCohort } from '../leaderboards/board';
+import { parseCohort, studentCohortParam } from '../leaderboards/board';
 import { BoardView, CohortSwitcher } from '../leaderboards/BoardView';
+import { useCohortParam } from '../leaderboards/use-cohort-param';
 import { useLiveBoard } from '../leaderboards/use-live-board';
 import { BOARD_AROUND, BOARD_TOP } from './LeaderboardPage';
 
@@ -53,17 +53,12 @@ export function SeriesListPage() {
 export function SeriesBoardPage() {
   const { seriesId = '' } = useParams();
   const { t } = useI18n();
-  const [search, setSearch] = useSearchParams();
-  const cohort = parseCohort(search.get('cohort'));
+  const [cohort, choose] = useCohortParam(parseCohort, studentCohortParam);
   const state = useLiveBoard({
     key: `${seriesId}|${cohort}`,
     load: () => leaderboardApi.series(seriesId, { top: BOARD_TOP, around: BOARD_AROUND, cohort }),
     watch: null,
   });
-
-  function choose(next: Cohort) {
-    setSearch(next === 'exam' ? {} : { cohort: next }, { replace: true });
-  }
 
   return (
     <>
