@@ -295,7 +295,10 @@ describe('leaderboards in the browser', () => {
 
   it('switches to their class, and reads the board in Indonesian', async () => {
     const page = student.page;
-    await page.getByRole('radio', { name: 'My class' }).check();
+    // by keyboard: the cohorts are one radio group, the arrow keys move along it
+    await page.getByRole('radio', { name: 'Whole exam' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('radio', { name: 'My class' }).isChecked()).toBe(true);
     await page.waitForURL('**/leaderboard?cohort=class');
     await waitForNames(page, [rina.name, bagus.name, sekar.name]);
     expect(await page.getByTestId('board-me').innerText()).toBe('Rank 2 of 3 · better than 33.3%');
@@ -410,6 +413,19 @@ describe('leaderboards in the browser', () => {
       bagus.name,
     );
     await shot(page, 'lb-07-student-series-board');
+  });
+
+  it('staff delete the series after a confirmation', async () => {
+    const page = staff.page;
+    await nav(page, 'Series');
+    await page.getByRole('button', { name: `Delete the series ${SERIES_TITLE}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Delete the series ${SERIES_TITLE}?` });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Series ${SERIES_TITLE} deleted.` })
+      .waitFor();
+    await page.getByText('No series yet').waitFor();
   });
 
   it('the submit itself answered with the rank', () => {
