@@ -116,3 +116,5 @@ export const SeriesBoardQuery = Strict({
   major: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
 });
 export type SeriesBoardQuery = Static<typeof SeriesBoardQuery>;
+
+export const ExamBoardParams = Strict({ examId: Id });

@@ -72,6 +72,11 @@ export const MyExam = Type.Object({
   questionCount: Type.Integer(),
   myStatus: MyStatus,
   sessionId: Type.Optional(Type.String()),
+  leaderboard: Type.Optional(
+    Type.Boolean({
+      description: 'the exam has a board students may see (enabled, not staff-only)',
+    }),
+  ),
 });
 export type MyExam = Static<typeof MyExam>;
 

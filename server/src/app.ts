@@ -24,6 +24,7 @@ import { examReportRoutes } from './exams/exam-reports.routes.js';
 import { uploadRoutes, uploadedFiles } from './media/uploads.routes.js';
 import { staffRoutes } from './staff/staff.routes.js';
 import { webPlugin } from './web/web.plugin.js';
+import { leaderboardsPlugin } from './leaderboards/leaderboards.feature.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -170,6 +171,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     guards: ctx.guards,
     writer: ctx.config.roles.writer,
   });
+  await app.register(leaderboardsPlugin, { feature: ctx.leaderboards, guards: ctx.guards });
   await app.register(webPlugin);
   return app;
 }

@@ -27,6 +27,7 @@ import { examSessionsOfStudent } from './sessions/sessions.repo.js';
 import { createExamReportsService } from './exams/exam-reports.service.js';
 import { createUploadsService } from './media/uploads.service.js';
 import { createStaffService } from './staff/staff.service.js';
+import { createLeaderboardsFeature } from './leaderboards/leaderboards.feature.js';
 
 /**
  * Everything a process needs, built once from config and platform handles and passed
@@ -101,6 +102,8 @@ export function createContext(input: {
     entryTokenFailures: failures.entry,
     gateway,
     bus,
+    // Results carry their live rank; leaderboards is built below (called only at run time).
+    ranks: { rankOf: (result) => leaderboards.service.rankOf(result) },
   });
   const uploads = createUploadsService({ dataDir: config.dataDir });
   const questions = createQuestionsService({ sql, usage: examQuestionUsage });
@@ -109,9 +112,31 @@ export function createContext(input: {
   const exams = createExamsService({
     sql,
     questions,
-    onExamChanged: (examId: string) => sessions.examChanged(examId),
+    onExamChanged: async (examId: string) => {
+      leaderboards.service.examChanged(examId);
+      await sessions.examChanged(examId);
+    },
     bus,
     logger,
+  });
+  // Boards over the sessions feature's results, with the exams' settings and the school's names.
+  const leaderboards = createLeaderboardsFeature({
+    sql,
+    bus,
+    gateway,
+    logger,
+    redis,
+    sources: {
+      exam: (examId) => exams.boardExam(examId),
+      resultsShown: (examId) => sessions.service.resultsShown(examId),
+      sessionStatus: (examId, studentId) => sessions.service.sessionStatus(examId, studentId),
+      rankedResults: (examId) => sessions.service.rankedResults(examId),
+      placements: (ids) => sessions.service.placements(ids),
+      names: (ids) => sessions.service.studentNames(ids),
+      className: async (classId) =>
+        (await school.getClass(classId).catch(() => null))?.name ?? null,
+      settled: () => sessions.service.settled(),
+    },
   });
   const examReports = createExamReportsService({ sql, exams });
   const staff = createStaffService({ sql, auth, bcryptCost: config.bcryptCost });
@@ -155,6 +180,7 @@ export function createContext(input: {
     redis,
     gateway,
     bus,
+    leaderboards,
   };
 }
 

@@ -41,6 +41,16 @@ export interface ExamFilter {
   search?: string | undefined;
 }
 
+export interface BoardExamRow {
+  id: string;
+  title: string;
+  status: ExamStatus;
+  authorId: string | null;
+  maxScore: number;
+  leaderboard: { enabled: boolean; visibility: LeaderboardVisibility };
+  targets: ExamTarget[];
+}
+
 /** `db` is the pool or a transaction: callers decide the unit of work. */
 export function createExamsRepo() {
   const select = (db: Db, withQuestions: boolean) => db`
@@ -187,6 +197,19 @@ export function createExamsRepo() {
         { id: string }[]
       >`SELECT id FROM students WHERE id = ANY(${ids}::uuid[])`;
       return new Set(rows.map((r) => r.id));
+    },
+
+    /** An exam as a leaderboard needs it; the full score from the published payload (0 before). */
+    async boardExam(db: Db, id: string): Promise<BoardExamRow | null> {
+      const [row] = await db<BoardExamRow[]>`
+        SELECT e.id, e.title, e.status, e.author_id AS "authorId",
+          COALESCE((SELECT sum((q ->> 'points')::numeric)
+                    FROM jsonb_array_elements(e.published_payload -> 'questions') q), 0)::float8 AS "maxScore",
+          json_build_object('enabled', e.leaderboard_enabled, 'visibility', e.leaderboard_visibility) AS leaderboard,
+          COALESCE((SELECT json_agg(json_build_object('type', r.target_type, 'value', r.target_value) ORDER BY r.id)
+                    FROM exam_target_rules r WHERE r.exam_id = e.id), '[]'::json) AS targets
+        FROM exams e WHERE e.id = ${id}`;
+      return row ?? null;
     },
 
     async existingMajors(db: Db, codes: string[]): Promise<Set<string>> {

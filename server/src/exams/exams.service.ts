@@ -168,6 +168,11 @@ export function createExamsService(deps: ExamsDeps) {
   return {
     get,
 
+    /** An exam as the leaderboards feature sees it (any status; callers check access). */
+    boardExam(examId: string) {
+      return repo.boardExam(sql, examId);
+    },
+
     /** The exam as this staff member may see it (reports use this for access). */
     loadVisible: (staff: StaffPrincipal, id: string) => loadVisible(sql, staff, id),
 

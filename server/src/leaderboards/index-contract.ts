@@ -185,6 +185,17 @@ export function leaderboardIndexContract(name: string, make: () => Promise<Index
       expect(await index.get(ref, 'a')).toBeNull();
     });
 
+    it('boards names every board of a group written so far', async () => {
+      const group = randomUUID();
+      expect(await index.boards(group)).toEqual([]);
+      await index.put({ group, board: 'exam' }, entry('a', 1));
+      await index.put({ group, board: 'class:x' }, entry('a', 1));
+      await index.replaceAll({ group, board: 'grade:10' }, []);
+      expect((await index.boards(group)).sort()).toEqual(['class:x', 'exam', 'grade:10']);
+      await index.clear(group);
+      expect(await index.boards(group)).toEqual([]);
+    });
+
     it('remove takes a student off; a versioned removal keeps older replays out', async () => {
       const ref = exam();
       await putAll(ref, [entry('a', 5), entry('b', 4, T0, 3), entry('c', 3)]);

@@ -75,6 +75,8 @@ export interface LeaderboardIndex {
    */
   around(ref: BoardRef, studentId: string, k: number): Promise<BoardRow[] | null>;
   count(ref: BoardRef): Promise<number>;
+  /** The names of the group's boards that were ever written (and not cleared since). */
+  boards(group: string): Promise<string[]>;
   /**
    * Swaps in a whole rebuilt board: readers see the old board or the new one, never a mix.
    * Puts that land on the old board while the new one is built are lost with it, so the

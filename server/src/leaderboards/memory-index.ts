@@ -154,6 +154,10 @@ export class MemoryLeaderboardIndex implements LeaderboardIndex {
     return this.board(ref)?.order.length ?? 0;
   }
 
+  async boards(group: string): Promise<string[]> {
+    return [...(this.groups.get(group)?.keys() ?? [])];
+  }
+
   async replaceAll(ref: BoardRef, entries: readonly BoardEntry[]): Promise<void> {
     // Built aside and set in one assignment: a reader holds the old board or the new one.
     const board = buildBoard(latestPerStudent(entries));

@@ -174,6 +174,10 @@ export class RedisLeaderboardIndex implements LeaderboardIndex {
     return this.redis.zcard(this.keys.leaderboard(ref.group, ref.board).order);
   }
 
+  async boards(group: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.leaderboardBoards(group));
+  }
+
   async replaceAll(ref: BoardRef, input: readonly BoardEntry[]): Promise<void> {
     const entries = latestPerStudent(input);
     const k = this.boardKeys(ref);

@@ -77,7 +77,10 @@ describe('domain events', () => {
           studentId: student.id,
           score: 3,
           maxScore: 3,
+          percentage: 100,
           submittedAt: first.json<{ submittedAt: string }>().submittedAt,
+          // a first grading's version is its submission time
+          version: Date.parse(first.json<{ submittedAt: string }>().submittedAt),
         },
       ]);
     await new Promise((r) => setTimeout(r, 50));

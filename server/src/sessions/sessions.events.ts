@@ -13,8 +13,15 @@ export interface SessionScoredEvent {
   studentId: string;
   score: number;
   maxScore: number;
+  percentage: number;
   /** ISO-8601 */
   submittedAt: string;
+  /**
+   * Grows with every change of this result (first grading: the submission time in epoch ms;
+   * each teacher's grade: one more), so a subscriber can tell a replay or a late, older
+   * announcement from news.
+   */
+  version: number;
 }
 export const SessionScored = topic<SessionScoredEvent>('session.scored');
 

@@ -13,6 +13,7 @@ import { createSessionsService } from './sessions.service.js';
 import { registerSessionSocket } from './sessions.socket.js';
 import { SessionNoticeTopic } from './sessions.events.js';
 import type { Bus } from '../platform/bus/index.js';
+import type { ResultRanks } from './ranks.types.js';
 import { sessionStaffRoutes } from './staff.routes.js';
 import { createSessionStaffService } from './staff.service.js';
 import { createSweeper, type SweeperOptions } from './sweeper.js';
@@ -27,6 +28,7 @@ export function createSessionsFeature(deps: {
   entryTokenFailures: FailureCounter;
   gateway: SocketGateway;
   bus: Bus;
+  ranks?: ResultRanks;
   sweeper?: SweeperOptions;
 }) {
   const { hotStore, metrics, logger } = deps;
@@ -43,6 +45,7 @@ export function createSessionsFeature(deps: {
     logger,
     saveGraceMs: graceMs,
     entryTokenFailures: deps.entryTokenFailures,
+    ...(deps.ranks ? { ranks: deps.ranks } : {}),
   });
   const staff = createSessionStaffService({ hotStore, catalog, repo, bus, logger });
   const sweeper = createSweeper({

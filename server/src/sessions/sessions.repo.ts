@@ -19,6 +19,22 @@ export interface MyExamRow {
   questionCount: number;
   sessionId: string | null;
   status: SessionStatus | null;
+  leaderboardEnabled: boolean;
+  leaderboardVisibility: 'staff' | 'students' | 'anonymous';
+}
+
+/** A ranked result as the leaderboards rebuild reads it, with where the student sits now. */
+export interface ScoredResultRow {
+  sessionId: string;
+  studentId: string;
+  score: number;
+  maxScore: number;
+  percentage: number;
+  submittedAt: Date;
+  version: number;
+  classId: string | null;
+  gradeLevel: number | null;
+  majorCode: string | null;
 }
 
 interface ExamRowDb {
@@ -101,7 +117,8 @@ export function createSessionsRepo(sql: Sql) {
         SELECT e.id, e.title, e.scheduled_start AS "scheduledStart", e.scheduled_end AS "scheduledEnd",
                e.duration_minutes AS "durationMinutes",
                COALESCE(jsonb_array_length(e.published_payload -> 'questions'), 0)::int AS "questionCount",
-               s.id AS "sessionId", s.status
+               s.id AS "sessionId", s.status,
+               e.leaderboard_enabled AS "leaderboardEnabled", e.leaderboard_visibility AS "leaderboardVisibility"
         FROM exams e
         LEFT JOIN exam_sessions s ON s.exam_id = e.id AND s.student_id = ${p.studentId}
         WHERE e.published_payload IS NOT NULL
@@ -140,10 +157,12 @@ export function createSessionsRepo(sql: Sql) {
     async gradeAnswer(
       input: { sessionId: string; questionId: string; points: number; staffId: string },
       regrade: (current: SessionResult) => Grade,
-    ): Promise<SessionResult | null> {
+    ): Promise<{ result: SessionResult; version: number } | null> {
       return sql.begin(async (tx) => {
-        const [row] = await tx<{ result: SessionResult | null }[]>`
-          SELECT result FROM exam_sessions WHERE id = ${input.sessionId} FOR UPDATE`;
+        const [row] = await tx<{ result: SessionResult | null; version: number }[]>`
+          SELECT result,
+                 GREATEST(result_version, (extract(epoch FROM submitted_at) * 1000)::bigint)::float8 AS version
+          FROM exam_sessions WHERE id = ${input.sessionId} FOR UPDATE`;
         if (!row?.result) return null;
         const grade = regrade(row.result);
         const result: SessionResult = {
@@ -160,10 +179,47 @@ export function createSessionsRepo(sql: Sql) {
           UPDATE exam_sessions
           SET status = ${result.status}, score = ${result.score}, max_score = ${result.maxScore},
               graded_count = ${result.gradedCount}, pending_count = ${result.pendingCount},
-              result = ${tx.json(result as unknown as postgres.JSONValue)}
+              result = ${tx.json(result as unknown as postgres.JSONValue)},
+              result_version = ${row.version + 1}
           WHERE id = ${input.sessionId}`;
-        return result;
+        return { result, version: row.version + 1 };
       });
+    },
+
+    /**
+     * Every ranked (SCORED) result of an exam with the student's placement now: the source a
+     * leaderboard is rebuilt from. `version` is the one announced with the result.
+     */
+    async scoredResults(examId: string): Promise<ScoredResultRow[]> {
+      return sql<ScoredResultRow[]>`
+        SELECT s.id AS "sessionId", s.student_id AS "studentId",
+               s.score::float8 AS score, s.max_score::float8 AS "maxScore",
+               COALESCE((s.result ->> 'percentage')::float8, 0) AS percentage,
+               s.submitted_at AS "submittedAt",
+               GREATEST(s.result_version, (extract(epoch FROM s.submitted_at) * 1000)::bigint)::float8 AS version,
+               st.class_id AS "classId", c.grade_level AS "gradeLevel", c.major_code AS "majorCode"
+        FROM exam_sessions s
+        JOIN students st ON st.id = s.student_id
+        LEFT JOIN classes c ON c.id = st.class_id
+        WHERE s.exam_id = ${examId} AND s.status = 'SCORED' AND s.submitted_at IS NOT NULL`;
+    },
+
+    /** Where each of these students sits now (missing ids: no such student). */
+    async placements(studentIds: readonly string[]): Promise<StudentPlacement[]> {
+      if (studentIds.length === 0) return [];
+      return sql<StudentPlacement[]>`
+        SELECT s.id AS "studentId", s.class_id AS "classId", c.grade_level AS "gradeLevel", c.major_code AS "majorCode"
+        FROM students s LEFT JOIN classes c ON c.id = s.class_id
+        WHERE s.id = ANY(${studentIds as string[]}::uuid[])`;
+    },
+
+    /** Names and class names of these students, for boards. */
+    async studentNames(
+      studentIds: readonly string[],
+    ): Promise<{ studentId: string; name: string }[]> {
+      if (studentIds.length === 0) return [];
+      return sql<{ studentId: string; name: string }[]>`
+        SELECT id AS "studentId", name FROM students WHERE id = ANY(${studentIds as string[]}::uuid[])`;
     },
 
     /** Stamps the release once; a second release keeps the first time. */

@@ -29,9 +29,10 @@ import type { Bus } from '../platform/bus/index.js';
 import { checkAnswers, type AnswerInput } from './answer-rules.js';
 import { SessionNoticeTopic, SessionScored, type SessionScoredEvent } from './sessions.events.js';
 import type { ExamCatalog } from './exam-catalog.js';
-import { presentResult, presentSessionView } from './presenter.js';
+import { presentResult, presentSessionView, resultVisible } from './presenter.js';
 import type { SessionMetrics } from './session-metrics.js';
 import type { SessionsRepo } from './sessions.repo.js';
+import type { ResultRanks } from './ranks.types.js';
 
 export interface SessionsDeps {
   hotStore: SessionStore;
@@ -43,6 +44,8 @@ export interface SessionsDeps {
   saveGraceMs: number;
   /** Wrong entry-token guesses per student and exam (auth/login-limiter.ts, scope `entry`). */
   entryTokenFailures: FailureCounter;
+  /** a scored result's live rank, when its exam has a board (results then carry it) */
+  ranks?: ResultRanks;
   now?: () => number;
 }
 
@@ -55,6 +58,7 @@ export function scoredEvent(
   sessionId: string,
   meta: Pick<SessionMeta, 'examId' | 'studentId'>,
   result: SessionResult,
+  version = result.submittedAt,
 ): SessionScoredEvent {
   return {
     sessionId,
@@ -62,7 +66,9 @@ export function scoredEvent(
     studentId: meta.studentId,
     score: result.score,
     maxScore: result.maxScore,
+    percentage: result.percentage,
     submittedAt: iso(result.submittedAt),
+    version,
   };
 }
 
@@ -124,6 +130,28 @@ export function createSessionsService(deps: SessionsDeps) {
     if (!identity || identity.studentId !== student.id) throw notFound('Session');
     identities.remember(sessionId, identity);
     return identity;
+  }
+
+  /**
+   * A shown, SCORED result gains its live rank (API.md: rank follows the score's policy).
+   * Leaderboards are an index beside the result: if it cannot answer, the result goes
+   * out without a rank rather than not at all.
+   */
+  async function withRank(
+    view: SessionResultView,
+    sessionId: string,
+    meta: SessionMeta,
+    result: SessionResult | null | undefined,
+  ): Promise<SessionResultView> {
+    if (!deps.ranks || !result || result.status !== 'SCORED' || view.score === undefined)
+      return view;
+    try {
+      const rank = await deps.ranks.rankOf(scoredEvent(sessionId, meta, result));
+      return rank ? { ...view, ...rank } : view;
+    } catch (err) {
+      logger.warn({ err, sessionId }, 'could not rank a result; it goes out without one');
+      return view;
+    }
   }
 
   async function resumeView(sessionId: string, cached: CachedExam): Promise<SessionView> {
@@ -189,6 +217,50 @@ export function createSessionsService(deps: SessionsDeps) {
   return {
     finish,
 
+    // ── For the leaderboards feature (wired in context.ts) ──
+
+    /** The student's own session of the exam: its status, or null when there is none. */
+    async sessionStatus(examId: string, studentId: string): Promise<string | null> {
+      const sessionId = await hotStore.sessionIdFor(examId, studentId);
+      if (!sessionId) return null;
+      return (await hotStore.getSession(sessionId))?.meta.status ?? null;
+    },
+
+    /** Whether the exam's result policy shows students their scores now. */
+    async resultsShown(examId: string): Promise<boolean> {
+      const cached = await catalog.get(examId);
+      return cached ? resultVisible(cached, now()) : false;
+    },
+
+    /** Every SCORED result of the exam in PostgreSQL, with where its student sits now. */
+    async rankedResults(examId: string) {
+      const rows = await repo.scoredResults(examId);
+      return rows.map((r) => ({
+        studentId: r.studentId,
+        score: r.score,
+        submittedAt: r.submittedAt.getTime(),
+        version: r.version,
+        classId: r.classId,
+        gradeLevel: r.gradeLevel,
+        majorCode: r.majorCode,
+      }));
+    },
+
+    placements: (studentIds: readonly string[]) => repo.placements(studentIds),
+    studentNames: (studentIds: readonly string[]) => repo.studentNames(studentIds),
+
+    /** Resolves once what was accepted so far reached PostgreSQL, or after `timeoutMs`. */
+    async settled(timeoutMs = 10_000): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        hotStore.flush(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+          timer.unref();
+        }),
+      ]).finally(() => clearTimeout(timer));
+    },
+
     async myExams(student: StudentPrincipal): Promise<MyExam[]> {
       const placement = await repo.placement(student.id);
       if (!placement) return [];
@@ -202,6 +274,7 @@ export function createSessionsService(deps: SessionsDeps) {
         questionCount: r.questionCount,
         myStatus: r.status ?? 'NOT_STARTED',
         ...(r.sessionId ? { sessionId: r.sessionId } : {}),
+        leaderboard: r.leaderboardEnabled && r.leaderboardVisibility !== 'staff',
       }));
     },
 
@@ -300,20 +373,19 @@ export function createSessionsService(deps: SessionsDeps) {
     ): Promise<SessionResultView> {
       const recordKey =
         idempotencyKey === undefined ? undefined : `submit:${sessionId}:${idempotencyKey}`;
-      await ownSession(student, sessionId);
+      const own = await ownSession(student, sessionId);
       if (recordKey) {
         const remembered = await hotStore.getIdempotent(recordKey);
-        if (remembered) return remembered as SessionResultView;
+        // The rank is live: a remembered answer gets today's.
+        if (remembered)
+          return withRank(remembered as SessionResultView, sessionId, own.meta, own.meta.result);
       }
       const { meta, result } = await finish(sessionId, 'STUDENT');
       const view = presentResult(meta, result, await examOrNotFound(meta.examId), now());
-      if (recordKey)
-        return (await hotStore.putIdempotent(
-          recordKey,
-          view,
-          IDEMPOTENCY_TTL_MS,
-        )) as SessionResultView;
-      return view;
+      const stored = recordKey
+        ? ((await hotStore.putIdempotent(recordKey, view, IDEMPOTENCY_TTL_MS)) as SessionResultView)
+        : view;
+      return withRank(stored, sessionId, meta, result);
     },
 
     async result(student: StudentPrincipal, sessionId: string): Promise<SessionResultView> {
@@ -323,12 +395,13 @@ export function createSessionsService(deps: SessionsDeps) {
       const finished = meta.result
         ? { meta, result: meta.result }
         : await finish(sessionId, meta.submitReason ?? 'STUDENT');
-      return presentResult(
+      const view = presentResult(
         finished.meta,
         finished.result,
         await examOrNotFound(meta.examId),
         now(),
       );
+      return withRank(view, sessionId, finished.meta, finished.result);
     },
 
     /** Anti-cheat signals: recorded off the answer path, batched by the hot store. */

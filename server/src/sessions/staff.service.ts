@@ -126,16 +126,17 @@ export function createSessionStaffService(deps: {
       if (points > entry.points) throw invalid(`points must be between 0 and ${entry.points}`);
       if (state.meta.status === 'IN_PROGRESS')
         throw conflict('The session has not been submitted yet');
-      const result = await repo.gradeAnswer(
+      const graded = await repo.gradeAnswer(
         { sessionId, questionId, points, staffId: staff.id },
         (current) => applyManualGrade(current.breakdown, questionId, points),
       );
-      if (!result) throw conflict('The session has not been graded yet; try again in a moment');
+      if (!graded) throw conflict('The session has not been graded yet; try again in a moment');
+      const { result, version } = graded;
       // PostgreSQL now holds the new result; drop the hot copy so every reader sees it.
       await hotStore.evictSession(sessionId);
       if (result.status === 'SCORED') {
         await bus
-          .publish(SessionScored, scoredEvent(sessionId, state.meta, result))
+          .publish(SessionScored, scoredEvent(sessionId, state.meta, result, version))
           .catch((err: unknown) => logger.warn({ err, sessionId }, 'could not announce a score'));
       }
       return presentStaffResult(sessionId, result);

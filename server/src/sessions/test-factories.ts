@@ -34,6 +34,7 @@ export interface ExamSpec {
   status?: 'DRAFT' | 'PUBLISHED' | 'CLOSED';
   targets?: PublishedExam['targets'];
   questions?: QuestionSpec[];
+  leaderboard?: { enabled: boolean; visibility?: 'staff' | 'students' | 'anonymous' };
 }
 
 export const DEFAULT_QUESTIONS: QuestionSpec[] = [
@@ -110,11 +111,13 @@ export async function createPublishedExam(sql: Sql, spec: ExamSpec = {}): Promis
   const status = spec.status ?? 'PUBLISHED';
   const [exam] = await sql<{ id: string }[]>`
     INSERT INTO exams (author_id, title, scheduled_start, scheduled_end, duration_minutes, entry_token,
-                       shuffle_questions, shuffle_options, partial_credit, result_policy, status, published_at, closed_at)
+                       shuffle_questions, shuffle_options, partial_credit, result_policy, status, published_at, closed_at,
+                       leaderboard_enabled, leaderboard_visibility)
     VALUES (${spec.authorId ?? null}, ${payload.title}, ${scheduledStart}, ${scheduledEnd}, ${payload.durationMinutes},
             ${entryToken}, ${payload.shuffleQuestions}, ${payload.shuffleOptions}, ${payload.partialCredit},
             ${payload.resultPolicy}, ${status}, ${status === 'DRAFT' ? null : new Date()},
-            ${status === 'CLOSED' ? new Date() : null})
+            ${status === 'CLOSED' ? new Date() : null},
+            ${spec.leaderboard?.enabled ?? false}, ${spec.leaderboard?.visibility ?? 'staff'})
     RETURNING id`;
   const examId = exam!.id;
   payload.examId = examId;

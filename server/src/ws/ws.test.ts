@@ -227,7 +227,7 @@ describe('the student WebSocket', () => {
       type: 'error',
       id: 3,
       code: 'VALIDATION_FAILED',
-      message: 'type must be one of ping',
+      message: 'type must be one of ping, leaderboard.watch, leaderboard.unwatch',
     });
     c.ws.close();
   });
