@@ -135,7 +135,7 @@ export function ExamBoardPage() {
         }
         actions={
           <>
-            <LiveStatus live={state.live} board={state.board} />
+            {state.board && <LiveStatus live={state.live} board={state.board} />}
             <Link className="btn btn--secondary btn--sm" to={`/admin/exams/${examId}/results`}>
               {t('examsAdmin.results')}
             </Link>

@@ -28,7 +28,7 @@ export function LeaderboardPage() {
         subtitle={<Link to="/exams">← {t('result.back')}</Link>}
         actions={
           <>
-            <LiveStatus live={state.live} board={state.board} />
+            {state.board && <LiveStatus live={state.live} board={state.board} />}
             <button type="button" className="btn btn--ghost btn--sm" onClick={state.reload}>
               {t('board.refresh')}
             </button>
