@@ -11,8 +11,10 @@ import { startServer, type RunningServer } from './support/server.js';
  * Leaderboards in the browser (issue 12). Set up over the API: two classes, four students, an
  * exam whose board students see with names, and three of the students submitting different
  * scores. Then a student finds their rank on the result, opens the board, watches a fourth
- * result arrive live and switches to their class; a teacher opens the exam's board, narrows it
- * to a class, rebuilds it, and makes a series of two exams whose board sums the percentages.
+ * result arrive live, switches to their class by keyboard and is told in words that a
+ * staff-only board is closed; a teacher opens the exam's board, narrows it to a class and a
+ * major, rebuilds it, makes a series of two exams whose board sums the percentages (anonymous
+ * for students, one exam being so) and deletes it.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
