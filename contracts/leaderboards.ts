@@ -23,9 +23,9 @@ export const StudentBoardQuery = Strict({
 });
 export type StudentBoardQuery = Static<typeof StudentBoardQuery>;
 
-/** Staff name the cohort: at most one of classId, grade, major. */
+/** Staff name the cohort: at most one of classId, grade, major; they may read a whole board. */
 export const StaffBoardQuery = Strict({
-  top: Type.Optional(Top),
+  top: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: 100 })),
   classId: Type.Optional(Id),
   grade: Type.Optional(Type.Integer({ minimum: 1, maximum: 13 })),
   major: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
