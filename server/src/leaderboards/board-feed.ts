@@ -106,7 +106,7 @@ export function createBoardFeed(deps: {
   // ── Rebuilds ────────────────────────────────────────────────────────────────────────
 
   /**
-   * Runs `build` as the group's one rebuild; work arriving meanwhile (`whileRebuilding`)
+   * Runs `build` as the group's one rebuild; work arriving meanwhile (deferIfRebuilding)
    * waits and is re-applied on the new board.
    */
   async function runRebuild(group: string, build: () => Promise<void>): Promise<void> {
