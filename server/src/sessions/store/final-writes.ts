@@ -14,13 +14,7 @@ import type { SessionState } from './types.js';
  * session if this process dies before its final write commits.
  */
 export class FinalWrites {
-  /**
-   * Commits in flight side by side, each session always in the same one. One at a time
-   * was the limit once the finished sessions' answers were not in PostgreSQL yet (a writer
-   * far behind): ~67 sessions per 116 ms commit, just under a burst's 600 submits/s. A
-   * session never is in two lanes, so no two concurrent final writes touch one row.
-   */
-  private readonly lanes: GroupCommitter<FinalWrite>[];
+  private readonly committer: GroupCommitter<FinalWrite>;
 
   constructor(
     sql: Sql,
@@ -28,23 +22,19 @@ export class FinalWrites {
       timeoutMs: number;
       onError?: (err: unknown) => void;
       onCommit?: (sessions: number, seconds: number) => void;
-      /** final-write commits in flight at once (default 3) */
-      concurrency?: number;
     },
   ) {
-    const lane = () =>
-      new GroupCommitter<FinalWrite>((rows) => writeFinal(sql, rows), {
-        // A burst of submits fills a batch while the previous one commits; alone, a submit
-        // waits at most this long for company.
-        windowMs: 2,
-        maxBatch: 200,
-        refusedForGood: isRefusedForGood,
-        // One row per session: two callers recording the same session write the same state.
-        compact: (rows) => [...new Map(rows.map((r) => [r.sessionId, r])).values()],
-        ...(options.onError ? { onError: (err: unknown) => options.onError?.(err) } : {}),
-        ...(options.onCommit ? { onCommit: options.onCommit } : {}),
-      });
-    this.lanes = Array.from({ length: options.concurrency ?? 3 }, lane);
+    this.committer = new GroupCommitter<FinalWrite>((rows) => writeFinal(sql, rows), {
+      // A burst of submits fills a batch while the previous one commits; alone, a submit
+      // waits at most this long for company.
+      windowMs: 2,
+      maxBatch: 200,
+      refusedForGood: isRefusedForGood,
+      // One row per session: two callers recording the same session write the same state.
+      compact: (rows) => [...new Map(rows.map((r) => [r.sessionId, r])).values()],
+      ...(options.onError ? { onError: (err: unknown) => options.onError?.(err) } : {}),
+      ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+    });
   }
 
   /**
@@ -77,7 +67,7 @@ export class FinalWrites {
       );
     });
     try {
-      await Promise.race([this.laneOf(meta.id).enqueue([final]), timedOut]);
+      await Promise.race([this.committer.enqueue([final]), timedOut]);
       return 'written';
     } catch (err) {
       if (err instanceof RefusedForGood) return 'refused';
@@ -88,13 +78,7 @@ export class FinalWrites {
   }
 
   /** Resolves when every final write queued so far is committed. */
-  async flush(): Promise<void> {
-    await Promise.all(this.lanes.map((l) => l.flush()));
-  }
-
-  private laneOf(sessionId: string): GroupCommitter<FinalWrite> {
-    let h = 0;
-    for (let i = 0; i < sessionId.length; i += 1) h = (h * 31 + sessionId.charCodeAt(i)) >>> 0;
-    return this.lanes[h % this.lanes.length]!;
+  flush(): Promise<void> {
+    return this.committer.flush();
   }
 }
