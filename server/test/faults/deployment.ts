@@ -139,6 +139,17 @@ export async function eventually(
   }
 }
 
+/**
+ * The durable log is empty: every entry is in PostgreSQL. Polled, since a finished session
+ * reaches PostgreSQL in its own final write and the log's copies of it land a moment later.
+ */
+export function logDrained(d: Pick<Deployment, 'logState'>): Promise<void> {
+  return eventually('the durable log drained into PostgreSQL', async () => {
+    const state = await d.logState();
+    return state.pending === 0 && state.unacked === 0;
+  });
+}
+
 interface RequestLog {
   pid: number;
   reqId: string;
