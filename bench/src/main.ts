@@ -5,6 +5,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HELP, parseOptions, type BenchOptions } from './cli.js';
 import { checkIntegrity, type IntegrityReport } from './integrity.js';
+import {
+  checkLeaderboard,
+  probeLeaderboardDuringBurst,
+  type LeaderboardReport,
+} from './leaderboard.js';
 import { ApiClient } from './http.js';
 import {
   closeSockets,
@@ -115,8 +120,18 @@ async function examDay(
   await phases.run('steady autosave', () =>
     steadyAutosave(ctx, opts.saveIntervalSec, opts.steadySec, opts.drainSec),
   );
+  // The board is read while the burst lands: students with their result ask for their rank.
   await phases.run('submit burst', () =>
-    submitBurst(ctx, opts.submitWindowSec, opts.submitVia, opts.drainSec),
+    Promise.all([
+      submitBurst(ctx, opts.submitWindowSec, opts.submitVia, opts.drainSec),
+      probeLeaderboardDuringBurst({
+        api,
+        examId: exam.examId,
+        students,
+        windowSec: opts.submitWindowSec + 1,
+        ratePerSec: 100,
+      }),
+    ]),
   );
   closeSockets(students);
   return { exam, students };
@@ -222,6 +237,7 @@ async function run(opts: BenchOptions): Promise<number> {
   sampler.start();
   const phases = new PhaseLog(sampler, opts, sideApi);
   let integrity: IntegrityReport | undefined;
+  let leaderboard: LeaderboardReport | undefined;
   let soak: SoakReport | undefined;
   let provisioningSec: number | undefined;
   try {
@@ -264,6 +280,25 @@ async function run(opts: BenchOptions): Promise<number> {
       log(`lost: ${integrity.lost}`);
       log(`mismatched: ${integrity.mismatched}`);
       for (const line of integrity.examples) log(`  ${line}`);
+      log('leaderboard: comparing the final board with the scores');
+      leaderboard = await checkLeaderboard({
+        api,
+        staffGet: (route) => staff.must('GET', route),
+        examId: day.exam.examId,
+        students,
+        databaseUrl,
+      }).catch((err: Error): LeaderboardReport => ({
+        board: `failed: ${err.message}`,
+        expected: 0,
+        total: 0,
+        rankedAtSubmit: 0,
+        submitted: 0,
+        mismatched: 1,
+        source: 'results',
+        examples: [],
+      }));
+      log(`leaderboard mismatched: ${leaderboard.mismatched}`);
+      for (const line of leaderboard.examples) log(`  ${line}`);
     }
     if (opts.scenario !== 'day') {
       const tokens = await soakTokens(api, school, opts.soakStudents, students);
@@ -327,6 +362,7 @@ async function run(opts: BenchOptions): Promise<number> {
     provisioningSec,
     phases: phases.results,
     integrity,
+    leaderboard,
     soak,
     serverLog: server?.logFile,
     notes,
@@ -340,8 +376,12 @@ async function run(opts: BenchOptions): Promise<number> {
   for (const note of notes) process.stdout.write(`\nnote: ${note}`);
   if (integrity)
     process.stdout.write(`\nlost: ${integrity.lost}\nmismatched: ${integrity.mismatched}\n`);
+  if (leaderboard) process.stdout.write(`leaderboard mismatched: ${leaderboard.mismatched}\n`);
   process.stdout.write(`\nresults: ${file}\n`);
-  return integrity && (integrity.lost > 0 || integrity.mismatched > 0) ? 1 : 0;
+  const broken =
+    (integrity && (integrity.lost > 0 || integrity.mismatched > 0)) ||
+    (leaderboard !== undefined && leaderboard.mismatched > 0);
+  return broken ? 1 : 0;
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { submittedAt } from './leaderboard.js';
 import type { ResultBody, SessionView, TokenPair } from './contract.js';
 import { answerFor, type KeyedQuestion } from './grading.js';
 import { TransportError, type ApiClient } from './http.js';
@@ -242,6 +243,7 @@ export async function submitBurst(
       accept: () => {
         student.submitState = 'ok';
         student.result = r.body;
+        submittedAt.set(student, performance.now());
       },
     };
   });

@@ -285,6 +285,8 @@ export async function publishExam(
       shuffleOptions: true,
       partialCredit: false,
       resultPolicy: 'immediate',
+      // Every submit then ranks itself, and the burst reads the board (issue 12).
+      leaderboard: { enabled: true, visibility: 'students' },
     },
   });
   const published = await staff.must<ExamRecord | undefined>(

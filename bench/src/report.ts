@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { IntegrityReport } from './integrity.js';
+import type { LeaderboardReport } from './leaderboard.js';
 import type { ResourceWindow } from './resources.js';
 import type { SoakReport } from './soak.js';
 import { describeCommits, type HistogramDelta } from './server-metrics.js';
@@ -38,6 +39,7 @@ export interface RunResult {
   provisioningSec: number | undefined;
   phases: PhaseResult[];
   integrity: IntegrityReport | undefined;
+  leaderboard?: LeaderboardReport | undefined;
   soak: SoakReport | undefined;
   serverLog: string | undefined;
   notes: string[];
@@ -80,6 +82,11 @@ export function judge(
       return {
         target: '5,000 saves/s, p99 < 100 ms',
         verdict: verdict(p99 < 100 && phase.throughputPerSec >= 0.97 * 5000, full.saveRate >= 5000),
+      };
+    case 'leaderboard around=me (during the submit burst)':
+      return {
+        target: 'p99 < 100 ms, everyone ranked within 1 s',
+        verdict: verdict(p99 < 100, full.students >= 3000 && full.submitWindow <= 5),
       };
     case 'submit burst':
     case 'submit burst (ws)':
@@ -143,6 +150,14 @@ export function markdownTable(result: RunResult): string {
       `Integrity: ${i.sessions} sessions, ${i.acknowledgedAnswers} acknowledged answers, ${i.resultsChecked} results re-graded, ` +
         `monitor ${i.monitor}, PostgreSQL ${i.database}${i.unverifiableViaApi ? `, ${i.unverifiableViaApi} sessions not readable via the API` : ''}` +
         `${i.unsubmitted ? `, ${i.unsubmitted} never submitted` : ''} → **lost: ${i.lost}, mismatched: ${i.mismatched}**`,
+    );
+  }
+  const b = result.leaderboard;
+  if (b) {
+    lines.push(
+      '',
+      `Leaderboard: ${b.rankedAtSubmit}/${b.submitted} submits answered with their rank; final board ${b.board}: ` +
+        `${b.total} ranked vs ${b.expected} scored results in ${b.source === 'database' ? 'PostgreSQL' : 'the results'} → **mismatched: ${b.mismatched}**`,
     );
   }
   const s = result.soak;
