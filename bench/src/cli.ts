@@ -36,6 +36,8 @@ export interface BenchOptions {
   soakConnectRate: number;
   sourceAddresses: number;
   cpuProf: boolean;
+  /** leaderboard reads per second during the submit burst (0: none) */
+  leaderboardRate: number;
   keepData: boolean;
   resultsDir: string;
   allowRemote: boolean;
@@ -72,6 +74,7 @@ scenario
   --steady S              steady autosave duration (default 60)
   --submit-window S       submit burst window (default 5)
   --submit-via http|ws    (default http)
+  --leaderboard-rate N    board reads per second during the submit burst (default 100; 0 = none)
   --drain S               wait this long for late acknowledgements (default 15)
   --http-connections N    undici pool size (default 512)
   --request-timeout S     per request (default 30)
@@ -164,6 +167,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'soak-connect-rate': { type: 'string' },
       'source-addresses': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'leaderboard-rate': { type: 'string' },
       'keep-data': { type: 'boolean' },
       'results-dir': { type: 'string' },
       'allow-remote': { type: 'boolean' },
@@ -219,6 +223,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       Math.max(1, Math.ceil(soakConnections / 20_000)),
     ),
     cpuProf: values['cpu-prof'] ?? false,
+    leaderboardRate: positive('leaderboard-rate', values['leaderboard-rate'], 100, false),
     keepData: values['keep-data'] ?? false,
     resultsDir: values['results-dir'] ?? 'bench/results',
     allowRemote,

@@ -124,13 +124,17 @@ async function examDay(
   await phases.run('submit burst', () =>
     Promise.all([
       submitBurst(ctx, opts.submitWindowSec, opts.submitVia, opts.drainSec),
-      probeLeaderboardDuringBurst({
-        api,
-        examId: exam.examId,
-        students,
-        windowSec: opts.submitWindowSec + 1,
-        ratePerSec: 100,
-      }),
+      ...(opts.leaderboardRate > 0
+        ? [
+            probeLeaderboardDuringBurst({
+              api,
+              examId: exam.examId,
+              students,
+              windowSec: opts.submitWindowSec + 1,
+              ratePerSec: opts.leaderboardRate,
+            }),
+          ]
+        : []),
     ]),
   );
   closeSockets(students);
