@@ -133,6 +133,7 @@ export function createContext(input: {
       rankedResults: (examId) => sessions.service.rankedResults(examId),
       placements: (ids) => sessions.service.placements(ids),
       names: (ids) => sessions.service.studentNames(ids),
+      examStudents: (examId) => sessions.service.examStudents(examId),
       className: async (classId) =>
         (await school.getClass(classId).catch(() => null))?.name ?? null,
       settled: () => sessions.service.settled(),

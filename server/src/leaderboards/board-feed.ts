@@ -75,6 +75,10 @@ export function createBoardFeed(deps: {
     async (ids) => new Map((await sources.placements(ids)).map((p) => [p.studentId, p])),
     { ttlMs: 60_000, max: 200_000 },
   );
+  const names = new LookupCache<string>(
+    async (ids) => new Map((await sources.names(ids)).map((n) => [n.studentId, n.name])),
+    { ttlMs: 60_000, max: 200_000 },
+  );
   const exams = new LookupCache<BoardExam>(
     async (ids) => {
       const found = await Promise.all(ids.map((id) => sources.exam(id)));
@@ -222,8 +226,36 @@ export function createBoardFeed(deps: {
     return parts.size;
   }
 
-  function ensureExam(examId: string): Promise<void> {
-    return ensureBuilt(examId, async () => void (await buildExam(examId)));
+  /**
+   * Once per exam and process: where everyone sitting it sits, and their names, in one read.
+   * A submit burst then puts and ranks without a database round trip per student (the
+   * cohort placement), and board reads name their rows from memory.
+   */
+  const warmed = new Map<string, Promise<void>>();
+  function warm(examId: string): Promise<void> {
+    let done = warmed.get(examId);
+    if (!done) {
+      done = sources.examStudents(examId).then(
+        (rows) => {
+          placements.prime(rows.map(({ name: _, ...p }) => [p.studentId, p]));
+          names.prime(rows.map((r) => [r.studentId, r.name]));
+        },
+        (err: unknown) => {
+          // Only a warm-up: lookups go one batch at a time instead.
+          warmed.delete(examId);
+          logger.warn({ err, examId }, 'could not warm the leaderboard caches');
+        },
+      );
+      warmed.set(examId, done);
+    }
+    return done;
+  }
+
+  async function ensureExam(examId: string): Promise<void> {
+    await Promise.all([
+      warm(examId),
+      ensureBuilt(examId, async () => void (await buildExam(examId))),
+    ]);
   }
 
   function ensureSeries(series: SeriesRow): Promise<void> {
@@ -304,6 +336,7 @@ export function createBoardFeed(deps: {
     ensureSeries,
     examOf: (examId: string) => exams.get(examId),
     placementOf: (studentId: string) => placements.get(studentId),
+    namesOf: (studentIds: readonly string[]) => names.getMany(studentIds),
     seriesOf: async (examId: string) => (await seriesOfExam.get(examId)) ?? [],
     /** Resolves once a rebuild of the group running now (if any) has swapped in. */
     settledGroup: async (group: string) => rebuilding.get(group)?.done,

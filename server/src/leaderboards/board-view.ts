@@ -9,7 +9,6 @@ import { roundPoints } from '../grading/index.js';
 import { invalid, notFound } from '../platform/errors.js';
 import { EXAM_BOARD, round1, type BoardFeed } from './board-feed.js';
 import type { BoardRef, LeaderboardIndex } from './index-port.js';
-import { LookupCache } from './lookup-cache.js';
 import type { BoardExam, LeaderboardSources } from './sources.types.js';
 
 /**
@@ -50,14 +49,10 @@ export interface CohortBoard {
 
 export function createBoardView(deps: {
   index: LeaderboardIndex;
-  sources: Pick<LeaderboardSources, 'names' | 'className'>;
+  sources: Pick<LeaderboardSources, 'className'>;
   feed: BoardFeed;
 }) {
   const { index, sources, feed } = deps;
-  const names = new LookupCache<string>(
-    async (ids) => new Map((await sources.names(ids)).map((n) => [n.studentId, n.name])),
-    { ttlMs: 60_000, max: 200_000 },
-  );
 
   async function read(
     spec: BoardSpec,
@@ -75,7 +70,7 @@ export function createBoardView(deps: {
     const shown = new Set<string>();
     for (const r of [...rows, ...(window ?? [])])
       if (!viewer.hideOthers || r.studentId === viewer.studentId) shown.add(r.studentId);
-    const named = await names.getMany([...shown]);
+    const named = await feed.namesOf([...shown]);
     const present = (r: { studentId: string; score: number; rank: number }): BoardRowView => ({
       rank: r.rank,
       name: shown.has(r.studentId) ? (named.get(r.studentId) ?? null) : null,

@@ -242,6 +242,7 @@ describe.each(LANES)('on the %s lane', (lane) => {
       rankedResults: (examId: string) => sessions.service.rankedResults(examId),
       placements: (ids: readonly string[]) => sessions.service.placements(ids),
       names: (ids: readonly string[]) => sessions.service.studentNames(ids),
+      examStudents: (examId: string) => sessions.service.examStudents(examId),
       className: async (classId: string) =>
         (await school.getClass(classId).catch(() => null))?.name ?? null,
       settled: () => sessions.service.settled(),

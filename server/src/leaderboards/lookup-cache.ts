@@ -49,6 +49,17 @@ export class LookupCache<V> {
     return found;
   }
 
+  /** Stores answers known already (a bulk read), as if they had been looked up now. */
+  prime(values: Iterable<[string, V]>): void {
+    const at = this.now();
+    for (const [id, value] of values) {
+      this.entries.delete(id);
+      this.entries.set(id, { value, at });
+    }
+    while (this.entries.size > this.options.max)
+      this.entries.delete(this.entries.keys().next().value!);
+  }
+
   forget(id?: string): void {
     if (id === undefined) this.entries.clear();
     else this.entries.delete(id);

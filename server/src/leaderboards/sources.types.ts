@@ -41,6 +41,8 @@ export interface LeaderboardSources {
   /** every SCORED result of the exam in PostgreSQL */
   rankedResults(examId: string): Promise<RankedResult[]>;
   placements(studentIds: readonly string[]): Promise<StudentPlacement[]>;
+  /** Everyone with a session of the exam: where they sit and their name (one read, to warm caches). */
+  examStudents(examId: string): Promise<(StudentPlacement & { name: string })[]>;
   names(studentIds: readonly string[]): Promise<{ studentId: string; name: string }[]>;
   className(classId: string): Promise<string | null>;
   /**

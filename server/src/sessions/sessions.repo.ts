@@ -213,6 +213,17 @@ export function createSessionsRepo(sql: Sql) {
         WHERE s.id = ANY(${studentIds as string[]}::uuid[])`;
     },
 
+    /** Everyone with a session of the exam: where they sit now, and their name. */
+    async examStudents(examId: string): Promise<(StudentPlacement & { name: string })[]> {
+      return sql<(StudentPlacement & { name: string })[]>`
+        SELECT st.id AS "studentId", st.name, st.class_id AS "classId",
+               c.grade_level AS "gradeLevel", c.major_code AS "majorCode"
+        FROM exam_sessions s
+        JOIN students st ON st.id = s.student_id
+        LEFT JOIN classes c ON c.id = st.class_id
+        WHERE s.exam_id = ${examId}`;
+    },
+
     /** Names and class names of these students, for boards. */
     async studentNames(
       studentIds: readonly string[],

@@ -248,6 +248,7 @@ export function createSessionsService(deps: SessionsDeps) {
 
     placements: (studentIds: readonly string[]) => repo.placements(studentIds),
     studentNames: (studentIds: readonly string[]) => repo.studentNames(studentIds),
+    examStudents: (examId: string) => repo.examStudents(examId),
 
     /** Resolves once what was accepted so far reached PostgreSQL, or after `timeoutMs`. */
     async settled(timeoutMs = 10_000): Promise<void> {
