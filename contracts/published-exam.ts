@@ -1,3 +1,5 @@
+import type { QuestionKind } from './questions.js';
+
 /**
  * What publishing an exam freezes (written to exams.published_payload / exams.answer_key
  * by the exams feature, loaded into the hot store by the sessions feature). The payload
@@ -5,7 +7,7 @@
  */
 export interface PublishedQuestion {
   id: string;
-  kind: 'single' | 'multi' | 'text';
+  kind: QuestionKind;
   /** sanitized HTML */
   text: string;
   options: { id: string; text: string }[];
@@ -31,10 +33,7 @@ export interface PublishedExam {
 }
 
 /** questionId → what is correct and what it is worth. `text` questions have `correct: []`. */
-export type AnswerKey = Record<
-  string,
-  { kind: 'single' | 'multi' | 'text'; correct: string[]; points: number }
->;
+export type AnswerKey = Record<string, { kind: QuestionKind; correct: string[]; points: number }>;
 
 /**
  * The parts of a published exam that may still change (they live in the exams row, not in

@@ -2,13 +2,21 @@ import Type, { type Static } from 'typebox';
 import { Id, PageQuery, Strict, Timestamp } from './common.js';
 
 /** The question bank (API.md, "Staff": questions). Staff-only: `correct` never reaches a student. */
-export const QuestionKind = Type.Union(
-  [Type.Literal('single'), Type.Literal('multi'), Type.Literal('text')],
-  {
-    description:
-      'single: one correct option; multi: one or more; text: free answer, graded by a teacher',
-  },
-);
+
+/**
+ * The kinds, once: every schema naming a kind builds on this list, and the server's kind
+ * registry (server/src/grading/kinds/) is keyed by it, so a kind added here must get its rules.
+ */
+export const QuestionKindLiterals = [
+  Type.Literal('single'),
+  Type.Literal('multi'),
+  Type.Literal('text'),
+] as const;
+
+export const QuestionKind = Type.Union([...QuestionKindLiterals], {
+  description:
+    'single: one correct option; multi: one or more; text: free answer, graded by a teacher',
+});
 export type QuestionKind = Static<typeof QuestionKind>;
 
 /** One capital letter, so the spreadsheet layout (option_a … option_z) can carry every question. */

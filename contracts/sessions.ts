@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Id, Strict, Timestamp } from './common.js';
+import { QuestionKindLiterals } from './questions.js';
 
 /** The student's side of an exam (API.md, "Student") and the staff session tools. */
 
@@ -83,7 +84,7 @@ export type MyExam = Static<typeof MyExam>;
 /** A question as a student sees it: never a correct answer, never an explanation. */
 export const SessionQuestion = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('single'), Type.Literal('multi'), Type.Literal('text')]),
+  kind: Type.Union([...QuestionKindLiterals]),
   text: Type.String(),
   options: Type.Array(Type.Object({ id: Type.String(), text: Type.String() })),
   points: Type.Number(),
@@ -187,7 +188,7 @@ export type StaffResultView = Static<typeof StaffResultView>;
 export const ReviewAnswer = Type.Object({
   questionId: Type.String(),
   position: Type.Integer({ description: 'the question number in the authored order, from 1' }),
-  kind: Type.Union([Type.Literal('single'), Type.Literal('multi'), Type.Literal('text')]),
+  kind: Type.Union([...QuestionKindLiterals]),
   text: Type.String({ description: 'the question (sanitized HTML)' }),
   options: Type.Array(Type.Object({ id: Type.String(), text: Type.String() })),
   answer: Answer,

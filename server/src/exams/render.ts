@@ -5,6 +5,7 @@ import type {
 } from '../../../contracts/published-exam.js';
 import type { ExamTarget, ResultPolicy } from '../../../contracts/exams.js';
 import type { QuestionKind } from '../../../contracts/questions.js';
+import { kindOf } from '../grading/index.js';
 import { sanitizeRichText } from '../media/index.js';
 
 /** What rendering needs of an exam: its settings and its ordered question references. */
@@ -54,18 +55,16 @@ export function renderPublishedExam(
         `renderPublishedExam: question ${ref.questionId} of exam ${exam.id} was not provided`,
       );
     const points = ref.points ?? q.points;
+    const kind = kindOf(q.kind);
     rendered.push({
       id: q.id,
       kind: q.kind,
       // sanitized on write already; again here so the payload is safe whatever wrote the row
       text: sanitizeRichText(q.text),
-      options:
-        q.kind === 'text'
-          ? []
-          : q.options.map((o) => ({ id: o.id, text: sanitizeRichText(o.text) })),
+      ...kind.present(q, sanitizeRichText),
       points,
     });
-    answerKey[q.id] = { kind: q.kind, correct: q.kind === 'text' ? [] : [...q.correct], points };
+    answerKey[q.id] = { kind: q.kind, correct: kind.keyOf(q), points };
   }
   const payload: PublishedExam = {
     examId: exam.id,

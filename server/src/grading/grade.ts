@@ -1,7 +1,7 @@
 import type { AnswerKey } from '../../../contracts/published-exam.js';
+import { kindOf, type Answer, type GivenAnswer, type KindGradeOptions } from './kinds/index.js';
 
-/** An option id (single), option ids (multi), free text (text), or null (cleared). */
-export type Answer = string | string[] | null;
+export type { Answer } from './kinds/index.js';
 
 export interface ResultBreakdownItem {
   questionId: string;
@@ -14,10 +14,7 @@ export interface ResultBreakdownItem {
   pending: boolean;
 }
 
-export interface GradeOptions {
-  /** multi-answer questions earn partial credit instead of all-or-nothing */
-  partialCredit: boolean;
-}
+export type GradeOptions = KindGradeOptions;
 
 export interface Grade {
   score: number;
@@ -31,19 +28,15 @@ export interface Grade {
 /** Points are stored as numeric(…, 2): round once, here, so re-grading is bit-identical. */
 export const roundPoints = (n: number) => Math.round(n * 100) / 100;
 
-const isEmpty = (answer: Answer | undefined): boolean =>
-  answer === undefined ||
-  answer === null ||
-  (Array.isArray(answer) ? answer.length === 0 : answer.trim() === '');
+const isBlank = (answer: GivenAnswer): boolean =>
+  Array.isArray(answer) ? answer.length === 0 : answer.trim() === '';
 
 /**
  * Grades a session: a pure function of (answer key, answers), so a repeated or recovered
  * submit gives the identical result. Answers reference original option ids, so the
- * session's shuffled display order never matters here.
- *  * single: exact match;
- *  * multi: set equality, or with partial credit max(0, (right − wrong) / #correct) × points;
- *  * text: a non-empty answer waits for a teacher (pending, 0 points so far);
- *  * empty or missing answers score 0 (and are not pending).
+ * session's shuffled display order never matters here. Each kind grades its own answers
+ * (grading/kinds/: single exact match, multi set equality or partial credit, text waits for
+ * a teacher); empty or missing answers score 0 (and are not pending), whatever the kind.
  * The breakdown follows the key's (authored) order.
  */
 export function gradeSession(
@@ -78,27 +71,16 @@ function gradeQuestion(
   options: GradeOptions,
 ): ResultBreakdownItem {
   const base = { questionId, maxPoints: entry.points, correctAnswer: entry.correct };
-  if (isEmpty(answer)) return { ...base, correct: false, points: 0, pending: false };
+  if (answer === undefined || answer === null || isBlank(answer))
+    return { ...base, correct: false, points: 0, pending: false };
 
-  if (entry.kind === 'text') return { ...base, correct: null, points: 0, pending: true };
-
-  if (entry.kind === 'single') {
-    const right = typeof answer === 'string' && entry.correct.includes(answer);
-    return { ...base, correct: right, points: right ? entry.points : 0, pending: false };
-  }
-
-  const picks = new Set(Array.isArray(answer) ? answer : [answer as string]);
-  const correct = new Set(entry.correct);
-  const rightPicks = [...picks].filter((p) => correct.has(p)).length;
-  const wrongPicks = picks.size - rightPicks;
-  const exact = wrongPicks === 0 && rightPicks === correct.size;
-  if (exact) return { ...base, correct: true, points: entry.points, pending: false };
-  const points =
-    options.partialCredit && correct.size > 0
-      ? roundPoints(Math.max(0, (rightPicks - wrongPicks) / correct.size) * entry.points)
-      : 0;
-  return { ...base, correct: false, points, pending: false };
+  const { correct, credit, pending } = kindOf(entry.kind).grade(answer, entry, options);
+  return { ...base, correct, points: pointsFor(credit, entry.points), pending };
 }
+
+/** A full or nothing share keeps the key's points as they are; a part is rounded once. */
+const pointsFor = (credit: number, points: number): number =>
+  credit === 1 ? points : credit === 0 ? 0 : roundPoints(credit * points);
 
 /**
  * A teacher's points for one (text) answer applied to a recorded result: the answer stops

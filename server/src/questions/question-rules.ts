@@ -1,4 +1,5 @@
 import type { QuestionKind, QuestionOption } from '../../../contracts/questions.js';
+import { kindOf } from '../grading/index.js';
 import { cleanRichText, isBlankRichText } from '../media/index.js';
 import { invalid } from '../platform/errors.js';
 
@@ -15,8 +16,8 @@ export interface QuestionContent {
 
 /**
  * The write rules for a question, as a pure function: sanitizes every HTML field (refusing
- * inline images), checks the answer shape against the kind, and tidies points and tags.
- * Throws VALIDATION_FAILED naming the first offending field.
+ * inline images), has the kind check its own fields (grading/kinds/), and tidies points and
+ * tags. Throws VALIDATION_FAILED naming the first offending field.
  */
 export function normalizeQuestion(input: QuestionContent): QuestionContent {
   const text = cleanRichText('text', input.text);
@@ -33,7 +34,7 @@ export function normalizeQuestion(input: QuestionContent): QuestionContent {
     return { id: o.id, text: optionText };
   });
 
-  checkAnswerShape(input.kind, options, input.correct);
+  const kindFields = kindOf(input.kind).authoring({ options, correct: input.correct });
   // also enforced by the route schema; repeated here for imports, which bypass it
   if (!Number.isFinite(input.points) || input.points < 0 || input.points > 10_000) {
     throw invalid('points must be a number from 0 to 10000');
@@ -42,36 +43,12 @@ export function normalizeQuestion(input: QuestionContent): QuestionContent {
   return {
     kind: input.kind,
     text,
-    options,
-    // stored in option order, so equal keys compare equal and exports read naturally
-    correct: options.map((o) => o.id).filter((id) => input.correct.includes(id)),
+    options: kindFields.options,
+    correct: kindFields.correct,
     points: Math.round(input.points * 100) / 100,
     explanation: cleanRichText('explanation', input.explanation),
     tags: normalizeTags(input.tags),
   };
-}
-
-function checkAnswerShape(kind: QuestionKind, options: QuestionOption[], correct: string[]): void {
-  if (kind === 'text') {
-    if (options.length > 0) throw invalid('options must be empty for a text question');
-    if (correct.length > 0)
-      throw invalid('correct must be empty for a text question (a teacher grades it)');
-    return;
-  }
-  if (options.length < 2) throw invalid(`options: a ${kind} question needs at least 2 options`);
-  const ids = new Set(options.map((o) => o.id));
-  correct.forEach((id, i) => {
-    if (!ids.has(id))
-      throw invalid(`correct[${i}] "${id}" is not one of the option ids (${[...ids].join(', ')})`);
-    if (correct.indexOf(id) !== i) throw invalid(`correct[${i}] "${id}" is listed twice`);
-  });
-  if (kind === 'single' && correct.length !== 1) {
-    throw invalid(
-      `correct: a single question needs exactly 1 correct option (got ${correct.length})`,
-    );
-  }
-  if (kind === 'multi' && correct.length < 1)
-    throw invalid('correct: a multi question needs at least 1 correct option');
 }
 
 /** Trimmed, blank ones dropped, duplicates (ignoring case) dropped, first spelling kept. */

@@ -1,4 +1,4 @@
-import type { QuestionKind } from '../../../contracts/questions.js';
+import { isQuestionKind, kindOf, QUESTION_KINDS, SHEET_LETTERS } from '../grading/index.js';
 import type { CellValue, TableRow } from '../platform/spreadsheet.js';
 import { invalid } from '../platform/errors.js';
 import type { QuestionContent } from './question-rules.js';
@@ -14,7 +14,7 @@ import type { QuestionContent } from './question-rules.js';
  * tags: comma-separated. Further option columns (option_g … option_z) are read if present.
  * Headers are matched case-insensitively ("Option A" = option_a); column order is free.
  */
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+const LETTERS = SHEET_LETTERS;
 const BASE_OPTION_COUNT = 6;
 
 export function sheetHeaders(optionCount = BASE_OPTION_COUNT): string[] {
@@ -32,22 +32,17 @@ export function sheetHeaders(optionCount = BASE_OPTION_COUNT): string[] {
 
 export const REQUIRED_HEADERS = ['kind', 'text'];
 
+/** "single, multi or text" */
+const KIND_LIST = `${QUESTION_KINDS.slice(0, -1).join(', ')} or ${QUESTION_KINDS.at(-1)}`;
+
 /** One spreadsheet row → question content (not yet sanitized: normalizeQuestion does that). */
 export function rowToQuestion(row: TableRow): QuestionContent {
   const cell = (name: string) => (row.cells[name] ?? '').trim();
   const kind = cell('kind').toLowerCase();
-  if (kind !== 'single' && kind !== 'multi' && kind !== 'text') {
-    throw invalid(`kind must be single, multi or text (got "${cell('kind')}")`);
-  }
-  const options = LETTERS.map((id) => ({ id, text: cell(`option_${id.toLowerCase()}`) })).filter(
-    (o) => o.text !== '',
-  );
-  const correct = cell('correct')
-    .toUpperCase()
-    .split(/[\s,;]+/)
-    .filter(Boolean);
+  if (!isQuestionKind(kind)) throw invalid(`kind must be ${KIND_LIST} (got "${cell('kind')}")`);
+  const { options, correct } = kindOf(kind).sheet.read(cell);
   return {
-    kind: kind satisfies QuestionKind,
+    kind,
     text: cell('text'),
     options,
     correct,
@@ -71,12 +66,12 @@ function parsePoints(text: string): number {
 /** A stored question → one row in the layout of `sheetHeaders(optionCount)`. */
 export function questionToRow(q: QuestionContent, optionCount = BASE_OPTION_COUNT): CellValue[] {
   const letters = LETTERS.slice(0, Math.max(optionCount, BASE_OPTION_COUNT));
-  const byId = new Map(q.options.map((o) => [o.id, o.text]));
+  const cells = kindOf(q.kind).sheet.write(q);
   return [
     q.kind,
     q.text,
-    ...letters.map((l) => byId.get(l) ?? ''),
-    q.correct.join(','),
+    ...letters.map((l) => cells[`option_${l.toLowerCase()}`] ?? ''),
+    cells['correct'] ?? '',
     q.points,
     q.explanation,
     q.tags.join(', '),

@@ -1,4 +1,5 @@
 import type { PublishedExam, PublishedQuestion } from '../../../contracts/published-exam.js';
+import { kindOf } from '../grading/index.js';
 import { invalid } from '../platform/errors.js';
 import type { Answer, AnswerWrite } from './store/types.js';
 
@@ -46,26 +47,5 @@ export function checkAnswers(
 
 function checkShape(q: PublishedQuestion, answer: Answer, field: string): void {
   if (answer === null) return;
-  const isOption = (id: string) => q.options.some((o) => o.id === id);
-  switch (q.kind) {
-    case 'single':
-      if (typeof answer !== 'string')
-        throw invalid(`${field} must be one option id for a single-choice question`);
-      if (!isOption(answer))
-        throw invalid(`${field}: "${answer}" is not an option of this question`);
-      return;
-    case 'multi': {
-      if (!Array.isArray(answer))
-        throw invalid(`${field} must be a list of option ids for a multiple-choice question`);
-      const unknown = answer.find((id) => !isOption(id));
-      if (unknown !== undefined)
-        throw invalid(`${field}: "${unknown}" is not an option of this question`);
-      if (new Set(answer).size !== answer.length) throw invalid(`${field} lists an option twice`);
-      return;
-    }
-    case 'text':
-      if (typeof answer !== 'string')
-        throw invalid(`${field} must be text for a written-answer question`);
-      return;
-  }
+  kindOf(q.kind).checkAnswer(answer, q, field);
 }

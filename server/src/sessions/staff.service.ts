@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SessionReview, StaffResultView } from '../../../contracts/sessions.js';
 import { canReadExam, canWrite, hasPermission } from '../auth/index.js';
 import type { StaffPrincipal } from '../auth/index.js';
-import { applyManualGrade } from '../grading/index.js';
+import { applyManualGrade, kindOf } from '../grading/index.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../platform/errors.js';
 import type { CachedExam, SessionStore, SessionState } from './store/types.js';
 import type { ExamCatalog } from './exam-catalog.js';
@@ -121,7 +121,7 @@ export function createSessionStaffService(deps: {
         throw forbidden('You may only grade your own exams');
       const entry = cached.key[questionId];
       if (!entry) throw notFound('Question in this exam');
-      if (entry.kind !== 'text')
+      if (!kindOf(entry.kind).gradedByHand)
         throw conflict('Only written answers are graded by hand; choices are graded automatically');
       if (points > entry.points) throw invalid(`points must be between 0 and ${entry.points}`);
       if (state.meta.status === 'IN_PROGRESS')
