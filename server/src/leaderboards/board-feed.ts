@@ -298,12 +298,8 @@ export function createBoardFeed(deps: {
       version: held.reduce((sum, p) => sum + p.entry.version, 0),
     };
     const group = seriesGroup(series.id);
-    const outcomes = await Promise.all(
-      cohortBoards(await placements.get(studentId)).map((board) =>
-        index.put({ group, board }, entry),
-      ),
-    );
-    if (outcomes.includes('applied')) changed(group);
+    const boards = cohortBoards(await placements.get(studentId));
+    if ((await index.putBoards(group, boards, entry)).includes('applied')) changed(group);
   }
 
   async function applyScored(e: SessionScoredEvent): Promise<void> {
@@ -314,10 +310,7 @@ export function createBoardFeed(deps: {
       version: e.version,
     };
     const boards = cohortBoards(await placements.get(e.studentId));
-    const outcomes = await Promise.all(
-      boards.map((board) => index.put({ group: e.examId, board }, entry)),
-    );
-    if (outcomes.includes('applied')) changed(e.examId);
+    if ((await index.putBoards(e.examId, boards, entry)).includes('applied')) changed(e.examId);
   }
 
   /** Puts a scored result on its boards (and its series'); a replay changes nothing. */

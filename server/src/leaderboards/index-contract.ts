@@ -185,6 +185,32 @@ export function leaderboardIndexContract(name: string, make: () => Promise<Index
       expect(await index.get(ref, 'a')).toBeNull();
     });
 
+    it('putBoards is put on each board: the same outcomes and the same boards, in one call', async () => {
+      const group = randomUUID();
+      const boards = ['exam', 'class:a', 'grade:10'];
+      expect(await index.putBoards(group, boards, entry('s1', 7, T0, 2))).toEqual([
+        'applied',
+        'applied',
+        'applied',
+      ]);
+      await index.put({ group, board: 'class:a' }, entry('s1', 9, T0, 3));
+      expect(await index.putBoards(group, boards, entry('s1', 7, T0, 2))).toEqual([
+        'unchanged',
+        'stale',
+        'unchanged',
+      ]);
+      await index.putBoards(group, ['exam', 'grade:10'], entry('s2', 8, T0 + 1, 1));
+      expect(await index.top({ group, board: 'exam' }, 5)).toEqual([
+        { studentId: 's2', score: 8, rank: 1 },
+        { studentId: 's1', score: 7, rank: 2 },
+      ]);
+      expect(await index.top({ group, board: 'class:a' }, 5)).toEqual([
+        { studentId: 's1', score: 9, rank: 1 },
+      ]);
+      expect((await index.boards(group)).sort()).toEqual(boards.sort());
+      expect(await index.putBoards(group, [], entry('s3', 1))).toEqual([]);
+    });
+
     it('boards names every board of a group written so far', async () => {
       const group = randomUUID();
       expect(await index.boards(group)).toEqual([]);

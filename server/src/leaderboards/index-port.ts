@@ -57,6 +57,8 @@ export type IndexChange = 'applied' | 'unchanged' | 'stale';
 export interface LeaderboardIndex {
   /** Adds or replaces the student's entry, if `entry.version` is newer than what is held. */
   put(ref: BoardRef, entry: BoardEntry): Promise<IndexChange>;
+  /** `put` on several boards of one group at once (one round trip); an outcome per board. */
+  putBoards(group: string, boards: readonly string[], entry: BoardEntry): Promise<IndexChange[]>;
   /**
    * Takes the student off the board. With a version, the removal is remembered at that
    * version, so a replayed older put cannot bring the entry back (and an older removal

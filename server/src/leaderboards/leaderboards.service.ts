@@ -50,7 +50,10 @@ export function createLeaderboardsService(deps: LeaderboardsDeps) {
   async function studentExam(student: StudentPrincipal, examId: string): Promise<BoardExam> {
     const exam = await feed.examOf(examId);
     if (!exam || exam.status === 'DRAFT') throw notFound('Exam');
-    const status = await sources.sessionStatus(examId, student.id);
+    await feed.ensureExam(examId);
+    // On the board means SCORED (only SCORED results are put): no need to read the session.
+    const onBoard = (await index.get({ group: examId, board: EXAM_BOARD }, student.id)) !== null;
+    const status = onBoard ? 'SCORED' : await sources.sessionStatus(examId, student.id);
     if (status === null) {
       const placement = await feed.placementOf(student.id);
       if (!placement || !isEligible(exam.targets, placement)) throw notFound('Exam');

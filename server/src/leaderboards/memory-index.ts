@@ -92,6 +92,16 @@ export class MemoryLeaderboardIndex implements LeaderboardIndex {
     return 'applied';
   }
 
+  async putBoards(
+    group: string,
+    boards: readonly string[],
+    entry: BoardEntry,
+  ): Promise<IndexChange[]> {
+    const outcomes: IndexChange[] = [];
+    for (const board of boards) outcomes.push(await this.put({ group, board }, entry));
+    return outcomes;
+  }
+
   async remove(ref: BoardRef, studentId: string, version?: number): Promise<IndexChange> {
     if (version !== undefined) checkVersion(version);
     const board = this.board(ref);

@@ -38,6 +38,7 @@ const LUA = path.join(projectRoot, 'server/src/leaderboards/lua');
 
 const SCRIPTS = {
   put: new LuaScript(LUA, 'put-3.lua'),
+  putBoards: new LuaScript(LUA, 'putBoards-1.lua'),
   remove: new LuaScript(LUA, 'remove-3.lua'),
   get: new LuaScript(LUA, 'get-2.lua'),
   rank: new LuaScript(LUA, 'rank-2.lua'),
@@ -105,6 +106,30 @@ export class RedisLeaderboardIndex implements LeaderboardIndex {
       [entry.studentId, entry.version, memberOf(entry), storedScore(entry.cents), ref.board],
     );
     return change(reply);
+  }
+
+  async putBoards(
+    group: string,
+    boards: readonly string[],
+    input: BoardEntry,
+  ): Promise<IndexChange[]> {
+    if (boards.length === 0) return [];
+    const entry = toStored(input);
+    const reply = await SCRIPTS.putBoards.run(
+      this.redis,
+      [this.keys.leaderboardBoards(group)],
+      [
+        this.keys.leaderboardBoardBase(group),
+        entry.studentId,
+        entry.version,
+        memberOf(entry),
+        storedScore(entry.cents),
+        ...boards,
+      ],
+    );
+    if (!Array.isArray(reply) || reply.length !== boards.length)
+      throw new Error(`unexpected leaderboard script reply: ${JSON.stringify(reply)}`);
+    return reply.map(change);
   }
 
   async remove(ref: BoardRef, studentId: string, version?: number): Promise<IndexChange> {

@@ -17,15 +17,6 @@
   Returns 'applied' | 'unchanged' (same version: a replay) | 'stale' (an older version)
 ]]
 -- @include held
+-- @include putEntry
 
-local version, member = held(KEYS[2], ARGV[1])
-if version then
-  local incoming = tonumber(ARGV[2])
-  if version > incoming then return 'stale' end
-  if version == incoming then return 'unchanged' end
-  if member ~= '' then redis.call('ZREM', KEYS[1], member) end
-end
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
-redis.call('SADD', KEYS[3], ARGV[5])
-return 'applied'
+return putEntry(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
