@@ -154,3 +154,43 @@ describe('latestPerQuestion', () => {
     ).toEqual([row('s', 'q', 3), row('t', 'q', 1)]);
   });
 });
+
+describe('anti-cheat events', () => {
+  it('flush writes what arrived while another write was in flight (it used to wait for that write only)', async () => {
+    const db = await createTestDatabase();
+    const store = new MemorySessionStore(db.sql, { commitWindowMs: 2 });
+    try {
+      const exam = await createPublishedExam(db.sql);
+      const student = await createStudent(db.sql);
+      const id = randomUUID();
+      const now = Date.now();
+      await store.createSession({
+        id,
+        examId: exam.id,
+        studentId: student.id,
+        startedAt: now,
+        endsAt: now + 60 * 60_000,
+        shuffleSeed: 1,
+        questionOrder: exam.questionIds,
+        optionOrders: {},
+      });
+      // 500 events start a write at once; one more arrives while it is in flight.
+      const burst = Array.from({ length: 500 }, (_, i) => ({
+        sessionId: id,
+        type: 'blur',
+        at: now + i,
+      }));
+      await store.recordEvents(burst);
+      await store.recordEvents([{ sessionId: id, type: 'paste', at: now + 500 }]);
+      await store.flush();
+      const rows = await db.sql<
+        { type: string }[]
+      >`SELECT type FROM session_events WHERE session_id = ${id}`;
+      expect(rows).toHaveLength(501);
+      expect(rows.filter((r) => r.type === 'paste')).toHaveLength(1);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});

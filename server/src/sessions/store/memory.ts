@@ -401,7 +401,9 @@ export class MemorySessionStore implements SessionStore {
   }
 
   private async writeEvents(): Promise<void> {
-    if (this.eventsWrite) return this.eventsWrite;
+    // One write at a time; a caller that finds one running waits for it and then writes what
+    // arrived meanwhile, so flush() never returns with events still buffered.
+    while (this.eventsWrite) await this.eventsWrite;
     if (this.events.length === 0) return;
     const batch = this.events;
     this.events = [];
