@@ -81,6 +81,12 @@ const fields = {
   }),
   resultPolicy: ResultPolicy,
   leaderboard: LeaderboardSetting,
+  negativeMarking: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description:
+      "share of a question's points taken off a wrong objective answer (0 = off); never below 0 in total",
+  }),
 };
 
 export const CreateExamBody = Strict({
@@ -96,6 +102,7 @@ export const CreateExamBody = Strict({
   partialCredit: Type.Optional(fields.partialCredit),
   resultPolicy: Type.Optional(fields.resultPolicy),
   leaderboard: Type.Optional(fields.leaderboard),
+  negativeMarking: Type.Optional(fields.negativeMarking),
 });
 export type CreateExamBody = Static<typeof CreateExamBody>;
 
@@ -118,6 +125,7 @@ export const UpdateExamBody = Strict(
     partialCredit: Type.Optional(fields.partialCredit),
     resultPolicy: Type.Optional(fields.resultPolicy),
     leaderboard: Type.Optional(fields.leaderboard),
+    negativeMarking: Type.Optional(fields.negativeMarking),
   },
   { minProperties: 1 },
 );
@@ -138,6 +146,7 @@ const presented = {
   partialCredit: Type.Boolean(),
   resultPolicy: ResultPolicy,
   leaderboard: Type.Object({ enabled: Type.Boolean(), visibility: LeaderboardVisibility }),
+  negativeMarking: Type.Number(),
   status: ExamStatus,
   questionCount: Type.Integer(),
   publishedAt: Type.Union([Timestamp, Type.Null()]),

@@ -26,6 +26,8 @@ export interface PublishedExam {
   shuffleQuestions: boolean;
   shuffleOptions: boolean;
   partialCredit: boolean;
+  /** share of a question's points off a wrong objective answer; absent in payloads published before it existed */
+  negativeMarking?: number;
   resultPolicy: 'immediate' | 'after_close' | 'manual';
   targets: { type: 'CLASS' | 'GRADE' | 'MAJOR' | 'STUDENT'; value: string }[];
   /** in the authored order; sessions shuffle from here with their own seed */

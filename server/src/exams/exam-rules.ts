@@ -83,6 +83,7 @@ export interface EditableExam {
   shuffleQuestions: boolean;
   shuffleOptions: boolean;
   partialCredit: boolean;
+  negativeMarking: number;
   resultPolicy: string;
   leaderboard: { enabled: boolean; visibility: string };
   questions: { questionId: string; points: number | null }[];
@@ -101,6 +102,7 @@ const MUTABLE_WHEN: Record<ExamStatus, ReadonlySet<string>> = {
     'shuffleQuestions',
     'shuffleOptions',
     'partialCredit',
+    'negativeMarking',
     'resultPolicy',
     'leaderboard',
   ]),

@@ -29,6 +29,7 @@ export interface ExamColumns {
   shuffle_questions?: boolean;
   shuffle_options?: boolean;
   partial_credit?: boolean;
+  negative_marking?: number;
   result_policy?: string;
   entry_token?: string;
   leaderboard_enabled?: boolean;
@@ -58,7 +59,8 @@ export function createExamsRepo() {
       e.scheduled_start AS "scheduledStart", e.scheduled_end AS "scheduledEnd",
       e.duration_minutes AS "durationMinutes", e.entry_token AS "entryToken",
       e.shuffle_questions AS "shuffleQuestions", e.shuffle_options AS "shuffleOptions",
-      e.partial_credit AS "partialCredit", e.result_policy AS "resultPolicy", e.status,
+      e.partial_credit AS "partialCredit", e.negative_marking::float8 AS "negativeMarking",
+      e.result_policy AS "resultPolicy", e.status,
       e.published_at AS "publishedAt", e.closed_at AS "closedAt",
       e.created_at AS "createdAt", e.updated_at AS "updatedAt",
       json_build_object('enabled', e.leaderboard_enabled, 'visibility', e.leaderboard_visibility) AS leaderboard,

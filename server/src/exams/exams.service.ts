@@ -121,6 +121,7 @@ export function createExamsService(deps: ExamsDeps) {
     if (body.shuffleQuestions !== undefined) c.shuffle_questions = body.shuffleQuestions;
     if (body.shuffleOptions !== undefined) c.shuffle_options = body.shuffleOptions;
     if (body.partialCredit !== undefined) c.partial_credit = body.partialCredit;
+    if (body.negativeMarking !== undefined) c.negative_marking = body.negativeMarking;
     if (body.resultPolicy !== undefined) c.result_policy = body.resultPolicy;
     if (body.leaderboard !== undefined) {
       c.leaderboard_enabled = body.leaderboard.enabled;
@@ -302,6 +303,7 @@ function presentSummary(e: ExamRecord): ExamSummary {
     shuffleQuestions: e.shuffleQuestions,
     shuffleOptions: e.shuffleOptions,
     partialCredit: e.partialCredit,
+    negativeMarking: e.negativeMarking,
     resultPolicy: e.resultPolicy,
     leaderboard: e.leaderboard,
     status: e.status,

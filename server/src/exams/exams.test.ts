@@ -265,6 +265,30 @@ describe('the leaderboard setting', () => {
   });
 });
 
+describe('negative marking', () => {
+  it('defaults to off, is set while a draft, frozen into the payload at publish, and refused after', async () => {
+    expect((await createExam('teacher')).negativeMarking).toBe(0);
+    const exam = await createExam('teacher', { negativeMarking: 0.25 });
+    expect(exam.negativeMarking).toBe(0.25);
+    for (const bad of [-0.1, 1.5, '0.5']) {
+      const res = await api('PATCH', `/exams/${exam.id}`, 'teacher', { negativeMarking: bad });
+      expect(res.statusCode, String(bad)).toBe(400);
+    }
+    const changed = await api('PATCH', `/exams/${exam.id}`, 'teacher', { negativeMarking: 0.5 });
+    expect(changed.json<Exam>().negativeMarking).toBe(0.5);
+    expect((await api('POST', `/exams/${exam.id}/publish`, 'teacher')).statusCode).toBe(200);
+    const [row] = await t.sql<{ payload: PublishedExam }[]>`
+      SELECT published_payload AS payload FROM exams WHERE id = ${exam.id}`;
+    expect(row!.payload.negativeMarking).toBe(0.5);
+    const frozen = await api('PATCH', `/exams/${exam.id}`, 'teacher', { negativeMarking: 0 });
+    expect(frozen.statusCode).toBe(409);
+    expect(frozen.json<{ error: { message: string } }>().error.message).toMatch(/negativeMarking/);
+    // The same value sent back is no change.
+    const same = await api('PATCH', `/exams/${exam.id}`, 'teacher', { negativeMarking: 0.5 });
+    expect(same.statusCode).toBe(200);
+  });
+});
+
 describe('publish', () => {
   it('stores a payload with no correct answers anywhere, and the key beside it', async () => {
     const exam = await createExam('teacher', { resultPolicy: 'after_close' });

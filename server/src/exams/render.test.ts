@@ -30,6 +30,7 @@ const exam: ExamForRender = {
   shuffleQuestions: true,
   shuffleOptions: false,
   partialCredit: true,
+  negativeMarking: 0.25,
   resultPolicy: 'after_close',
   targets: [{ type: 'GRADE', value: '10' }],
   questions: [
@@ -103,6 +104,7 @@ describe('renderPublishedExam', () => {
       shuffleQuestions: true,
       shuffleOptions: false,
       partialCredit: true,
+      negativeMarking: 0.25,
       resultPolicy: 'after_close',
       targets: [{ type: 'GRADE', value: '10' }],
     });

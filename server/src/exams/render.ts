@@ -19,6 +19,7 @@ export interface ExamForRender {
   shuffleQuestions: boolean;
   shuffleOptions: boolean;
   partialCredit: boolean;
+  negativeMarking: number;
   resultPolicy: ResultPolicy;
   targets: ExamTarget[];
   /** in authored order; `points: null` means the bank question's own points */
@@ -76,6 +77,7 @@ export function renderPublishedExam(
     shuffleQuestions: exam.shuffleQuestions,
     shuffleOptions: exam.shuffleOptions,
     partialCredit: exam.partialCredit,
+    negativeMarking: exam.negativeMarking,
     resultPolicy: exam.resultPolicy,
     targets: exam.targets.map((t) => ({ type: t.type, value: t.value })),
     questions: rendered,

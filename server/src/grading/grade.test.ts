@@ -101,6 +101,38 @@ describe('gradeSession', () => {
   });
 });
 
+describe('negative marking', () => {
+  const marked = (answers: Record<string, string | string[]>, partialCredit = false) =>
+    gradeSession(key, answers, { partialCredit, negativeMarking: 0.25 });
+
+  it('a wrong objective answer loses that share of its points; right ones keep theirs', () => {
+    const g = marked({ q1: 'A', q2: ['A', 'C'] });
+    expect(g.breakdown[0]).toMatchObject({ correct: false, points: -0.5 });
+    expect(g.breakdown[1]).toMatchObject({ correct: true, points: 4 });
+    expect(g.score).toBe(3.5);
+  });
+
+  it('blanks and written answers are never penalized; a partly right answer is not either', () => {
+    const g = marked({ q1: '', q3: 'An essay' }, true);
+    expect(g.breakdown.map((b) => b.points)).toEqual([0, 0, 0]);
+    expect(marked({ q2: ['A'] }, true).breakdown[1]).toMatchObject({ points: 2 });
+    // Partial credit that comes to nothing earns 0 points, so it is marked down.
+    expect(marked({ q2: ['A', 'B'] }, true).breakdown[1]).toMatchObject({ points: -1 });
+  });
+
+  it('the total never goes below 0, and off (0) changes nothing', () => {
+    const g = marked({ q1: 'A', q2: ['B'] });
+    expect(g.breakdown.map((b) => b.points)).toEqual([-0.5, -1, 0]);
+    expect(g).toMatchObject({ score: 0, percentage: 0 });
+    const off = gradeSession(
+      key,
+      { q1: 'A', q2: ['B'] },
+      { partialCredit: false, negativeMarking: 0 },
+    );
+    expect(off.breakdown.map((b) => b.points)).toEqual([0, 0, 0]);
+  });
+});
+
 describe('applyManualGrade', () => {
   it('settles a pending answer and recomputes the totals', () => {
     const first = gradeSession(

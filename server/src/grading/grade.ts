@@ -51,7 +51,8 @@ export function gradeSession(
 }
 
 export function summarize(breakdown: ResultBreakdownItem[]): Grade {
-  const score = roundPoints(breakdown.reduce((sum, b) => sum + b.points, 0));
+  // Negative marking takes points off per question, but the total never goes below 0.
+  const score = Math.max(0, roundPoints(breakdown.reduce((sum, b) => sum + b.points, 0)));
   const maxScore = roundPoints(breakdown.reduce((sum, b) => sum + b.maxPoints, 0));
   const pendingCount = breakdown.filter((b) => b.pending).length;
   return {
@@ -75,6 +76,11 @@ function gradeQuestion(
     return { ...base, correct: false, points: 0, pending: false };
 
   const { correct, credit, pending } = kindOf(entry.kind).grade(answer, entry, options);
+  // Negative marking: only a wrong objective answer (0 earned, not waiting for a teacher);
+  // a partly right one is not penalized, a blank never is (returned above).
+  const penalty = options.negativeMarking ?? 0;
+  if (!pending && credit === 0 && penalty > 0)
+    return { ...base, correct, points: -roundPoints(penalty * entry.points), pending };
   return { ...base, correct, points: pointsFor(credit, entry.points), pending };
 }
 

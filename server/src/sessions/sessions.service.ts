@@ -180,7 +180,10 @@ export function createSessionsService(deps: SessionsDeps) {
       const cached = await examOrNotFound(outcome.meta.examId);
       const answers: Record<string, Answer> = {};
       for (const [qid, saved] of Object.entries(outcome.answers)) answers[qid] = saved.answer;
-      const grade = gradeSession(cached.key, answers, { partialCredit: cached.exam.partialCredit });
+      const grade = gradeSession(cached.key, answers, {
+        partialCredit: cached.exam.partialCredit,
+        negativeMarking: cached.exam.negativeMarking ?? 0,
+      });
       result = await hotStore.recordResult(sessionId, {
         ...grade,
         status: grade.pendingCount > 0 ? 'PENDING_REVIEW' : 'SCORED',

@@ -311,6 +311,37 @@ describe('saving answers', () => {
 });
 
 describe('submit and result', () => {
+  it('negative marking: a wrong choice loses its share, a blank and an essay do not, the total stays ≥ 0', async () => {
+    const marked = await createPublishedExam(t.sql, {
+      targets: [{ type: 'CLASS', value: classId }],
+      negativeMarking: 0.5,
+    });
+    const [single, multi, text] = marked.questionIds;
+    const submitWith = async (answers: { questionId: string; answer: string | string[] }[]) => {
+      const who = await student();
+      const { sessionId } = (await start(who, marked.id, marked.entryToken)).json();
+      if (answers.length > 0) await save(who, sessionId, { answers });
+      return (await submit(who, sessionId)).json();
+    };
+    // single (2 points) wrong: −1; multi (4) right: +4; the essay waits for a teacher.
+    const mixed = await submitWith([
+      { questionId: single!, answer: 'A' },
+      { questionId: multi!, answer: ['A', 'C'] },
+      { questionId: text!, answer: 'An essay' },
+    ]);
+    expect(mixed).toMatchObject({ score: 3, maxScore: 11, pendingCount: 1 });
+    expect(mixed.breakdown).toContainEqual(
+      expect.objectContaining({ questionId: single, correct: false, points: -1 }),
+    );
+    // Both choices wrong: −1 and −2 per question, but the total is 0, never below.
+    const wrong = await submitWith([
+      { questionId: single!, answer: 'A' },
+      { questionId: multi!, answer: ['B'] },
+    ]);
+    expect(wrong).toMatchObject({ status: 'SCORED', score: 0, percentage: 0 });
+    expect(await submitWith([])).toMatchObject({ status: 'SCORED', score: 0 });
+  });
+
   it('grades at once (immediate policy), is identical when repeated, and closes the session', async () => {
     const ana = await student();
     const { sessionId } = (await start(ana, exam.id, exam.entryToken)).json();

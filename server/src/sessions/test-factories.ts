@@ -35,6 +35,7 @@ export interface ExamSpec {
   targets?: PublishedExam['targets'];
   questions?: QuestionSpec[];
   leaderboard?: { enabled: boolean; visibility?: 'staff' | 'students' | 'anonymous' };
+  negativeMarking?: number;
 }
 
 export const DEFAULT_QUESTIONS: QuestionSpec[] = [
@@ -104,6 +105,7 @@ export async function createPublishedExam(sql: Sql, spec: ExamSpec = {}): Promis
     shuffleQuestions: spec.shuffleQuestions ?? false,
     shuffleOptions: spec.shuffleOptions ?? false,
     partialCredit: spec.partialCredit ?? false,
+    ...(spec.negativeMarking !== undefined ? { negativeMarking: spec.negativeMarking } : {}),
     resultPolicy: spec.resultPolicy ?? 'immediate',
     targets: spec.targets ?? [],
     questions,
@@ -112,12 +114,13 @@ export async function createPublishedExam(sql: Sql, spec: ExamSpec = {}): Promis
   const [exam] = await sql<{ id: string }[]>`
     INSERT INTO exams (author_id, title, scheduled_start, scheduled_end, duration_minutes, entry_token,
                        shuffle_questions, shuffle_options, partial_credit, result_policy, status, published_at, closed_at,
-                       leaderboard_enabled, leaderboard_visibility)
+                       leaderboard_enabled, leaderboard_visibility, negative_marking)
     VALUES (${spec.authorId ?? null}, ${payload.title}, ${scheduledStart}, ${scheduledEnd}, ${payload.durationMinutes},
             ${entryToken}, ${payload.shuffleQuestions}, ${payload.shuffleOptions}, ${payload.partialCredit},
             ${payload.resultPolicy}, ${status}, ${status === 'DRAFT' ? null : new Date()},
             ${status === 'CLOSED' ? new Date() : null},
-            ${spec.leaderboard?.enabled ?? false}, ${spec.leaderboard?.visibility ?? 'staff'})
+            ${spec.leaderboard?.enabled ?? false}, ${spec.leaderboard?.visibility ?? 'staff'},
+            ${spec.negativeMarking ?? 0})
     RETURNING id`;
   const examId = exam!.id;
   payload.examId = examId;

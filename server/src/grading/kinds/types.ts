@@ -27,6 +27,8 @@ export type AnswerKeyEntry = AnswerKey[string];
 export interface KindGradeOptions {
   /** the exam's switch: questions that can be partly right earn a share of their points */
   partialCredit: boolean;
+  /** share of a question's points taken off a wrong objective answer (0 or absent: off) */
+  negativeMarking?: number;
 }
 
 /**
