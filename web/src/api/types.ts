@@ -146,6 +146,7 @@ export type ExamDraft = Pick<
   | 'shuffleQuestions'
   | 'shuffleOptions'
   | 'partialCredit'
+  | 'negativeMarking'
   | 'resultPolicy'
   | 'leaderboard'
 >;

@@ -440,6 +440,11 @@ export const en = {
   'builder.shuffleQuestions': 'Shuffle question order per student',
   'builder.shuffleOptions': 'Shuffle answer options per student',
   'builder.partialCredit': 'Partial credit on multiple-choice questions',
+  'builder.negativeMarking': 'Negative marking',
+  'builder.negativeOff': 'Off: a wrong answer scores 0',
+  'builder.negativeShare': 'A wrong answer loses {percent}% of its points',
+  'builder.negativeHint':
+    'Only wrong choices are marked down, never a blank or a written answer; the total never goes below 0.',
   'builder.policy': 'Show results',
   'builder.policyImmediate': 'Right after submitting',
   'builder.policyAfterClose': 'After the exam closes',

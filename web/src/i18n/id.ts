@@ -442,6 +442,11 @@ export const id: Record<MessageKey, string> = {
   'builder.shuffleQuestions': 'Acak urutan soal per siswa',
   'builder.shuffleOptions': 'Acak urutan pilihan per siswa',
   'builder.partialCredit': 'Nilai sebagian untuk soal pilihan ganda kompleks',
+  'builder.negativeMarking': 'Nilai minus',
+  'builder.negativeOff': 'Mati: jawaban salah bernilai 0',
+  'builder.negativeShare': 'Jawaban salah dikurangi {percent}% dari poinnya',
+  'builder.negativeHint':
+    'Hanya pilihan yang salah yang dikurangi, tidak pernah jawaban kosong atau uraian; total nilai tidak pernah di bawah 0.',
   'builder.policy': 'Tampilkan hasil',
   'builder.policyImmediate': 'Langsung setelah dikumpulkan',
   'builder.policyAfterClose': 'Setelah ujian ditutup',

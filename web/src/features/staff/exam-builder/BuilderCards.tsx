@@ -173,6 +173,26 @@ export function RulesCard({
         <span>{t('builder.partialCredit')}</span>
       </label>
       <div className="field">
+        <label htmlFor="b-negative">{t('builder.negativeMarking')}</label>
+        <select
+          id="b-negative"
+          value={String(draft.negativeMarking)}
+          onChange={(e) => update({ negativeMarking: Number(e.target.value) })}
+          aria-describedby="b-negative-hint"
+        >
+          {negativeMarkingChoices(draft.negativeMarking).map((share) => (
+            <option key={share} value={String(share)}>
+              {share === 0
+                ? t('builder.negativeOff')
+                : t('builder.negativeShare', { percent: String(Math.round(share * 1000) / 10) })}
+            </option>
+          ))}
+        </select>
+        <small id="b-negative-hint" className="muted small">
+          {t('builder.negativeHint')}
+        </small>
+      </div>
+      <div className="field">
         <label htmlFor="b-policy">{t('builder.policy')}</label>
         <select
           id="b-policy"
@@ -285,4 +305,10 @@ export function SummaryCard({
       )}
     </section>
   );
+}
+
+/** The shares a teacher picks from, and the exam's own if it was set to another (by API). */
+function negativeMarkingChoices(current: number): number[] {
+  const choices = [0, 0.25, 0.333, 0.5, 1];
+  return choices.includes(current) ? choices : [...choices, current].sort((a, b) => a - b);
 }

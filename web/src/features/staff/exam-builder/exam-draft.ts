@@ -17,6 +17,7 @@ export function newExamDraft(): ExamDraft {
     shuffleQuestions: true,
     shuffleOptions: false,
     partialCredit: false,
+    negativeMarking: 0,
     resultPolicy: 'immediate',
     leaderboard: { enabled: false, visibility: 'staff' },
   };
@@ -38,6 +39,7 @@ export function draftOf(exam: Exam): ExamDraft {
     shuffleQuestions: exam.shuffleQuestions,
     shuffleOptions: exam.shuffleOptions,
     partialCredit: exam.partialCredit ?? false,
+    negativeMarking: exam.negativeMarking ?? 0,
     resultPolicy: exam.resultPolicy,
     leaderboard: exam.leaderboard ?? { enabled: false, visibility: 'staff' },
   };
