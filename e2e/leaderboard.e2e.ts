@@ -430,6 +430,30 @@ describe('leaderboards in the browser', () => {
     await page.getByText('No series yet').waitFor();
   });
 
+  it('staff set negative marking on a draft in the exam builder, and it is read back after a reload', async () => {
+    const page = staff.page;
+    const draft = await api<{ id: string }>('POST', '/api/v1/admin/exams', staffToken, {
+      title: 'Try-out with negative marking',
+      scheduledStart: new Date(Date.now() + 3600_000).toISOString(),
+      scheduledEnd: new Date(Date.now() + 3 * 3600_000).toISOString(),
+      durationMinutes: 60,
+    });
+    await page.goto(`${server.url}/admin/exams/${draft.id}`);
+    const marking = page.getByLabel('Negative marking');
+    await expect.poll(() => marking.inputValue()).toBe('0');
+    await marking.selectOption({ label: 'A wrong answer loses 25% of its points' });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Exam saved.' }).waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Negative marking').inputValue()).toBe('0.25');
+    const saved = await api<{ negativeMarking: number }>(
+      'GET',
+      `/api/v1/admin/exams/${draft.id}`,
+      staffToken,
+    );
+    expect(saved.negativeMarking).toBe(0.25);
+  });
+
   it('the submit itself answered with the rank', () => {
     expect(bagusSubmit).toMatchObject({ rank: 2, rankTotal: 3, percentile: 33.3 });
   });
