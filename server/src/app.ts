@@ -24,7 +24,7 @@ import { examReportRoutes } from './exams/exam-reports.routes.js';
 import { uploadRoutes, uploadedFiles } from './media/uploads.routes.js';
 import { staffRoutes } from './staff/staff.routes.js';
 import { webPlugin } from './web/web.plugin.js';
-import { leaderboardsPlugin } from './leaderboards/leaderboards.feature.js';
+import { leaderboardsPlugin } from './leaderboards/index.js';
 
 export interface RegisteredRoute {
   method: string;

@@ -27,7 +27,7 @@ import { examSessionsOfStudent } from './sessions/sessions.repo.js';
 import { createExamReportsService } from './exams/exam-reports.service.js';
 import { createUploadsService } from './media/uploads.service.js';
 import { createStaffService } from './staff/staff.service.js';
-import { createLeaderboardsFeature } from './leaderboards/leaderboards.feature.js';
+import { createLeaderboardsFeature } from './leaderboards/index.js';
 
 /**
  * Everything a process needs, built once from config and platform handles and passed

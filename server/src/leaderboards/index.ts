@@ -1,7 +1,15 @@
 /**
- * Leaderboards (API.md, "Exam leaderboards and ranks"). So far the index port and its two
- * adapters; the service that feeds it from results and the routes come next.
+ * Leaderboards (API.md, "Exam leaderboards and ranks"): what the rest of the server uses.
+ * context.ts builds the feature from the sources it needs (sources.types.ts), app.ts mounts
+ * its plugin; the index port and its adapters are here for the benchmark and for tests.
  */
+export {
+  createLeaderboardsFeature,
+  leaderboardsPlugin,
+  type LeaderboardsFeature,
+} from './leaderboards.feature.js';
+export type { LeaderboardsService } from './leaderboards.service.js';
+export type { BoardExam, LeaderboardSources, RankedResult } from './sources.types.js';
 export type {
   BoardEntry,
   BoardRank,
