@@ -59,11 +59,19 @@ export function createSeriesBoards(deps: {
     };
   }
 
-  /** A series staff may see: every exam of it readable to them (else it does not exist). */
+  /**
+   * Staff see a series when they may read every exam of it; one whose exams are all gone
+   * only with exams:read_all (an empty list would otherwise let anyone in).
+   */
+  function staffMayRead(staff: StaffPrincipal, exams: BoardExam[]): boolean {
+    if (exams.length === 0) return hasPermission(staff, 'exams:read_all');
+    return exams.every((e) => canReadExam(staff, e.authorId));
+  }
+
+  /** A series staff may see (else, for them, it does not exist). */
   async function staffSeries(staff: StaffPrincipal, id: string): Promise<SeriesRow> {
     const row = await deps.series.get(id);
-    if (!row || !(await members(row)).every((e) => canReadExam(staff, e.authorId)))
-      throw notFound('Series');
+    if (!row || !staffMayRead(staff, await members(row))) throw notFound('Series');
     return row;
   }
 
@@ -122,8 +130,7 @@ export function createSeriesBoards(deps: {
     async listSeries(staff: StaffPrincipal): Promise<Series[]> {
       const visible: Series[] = [];
       for (const row of await deps.series.list())
-        if ((await members(row)).every((e) => canReadExam(staff, e.authorId)))
-          visible.push(await present(row));
+        if (staffMayRead(staff, await members(row))) visible.push(await present(row));
       return visible;
     },
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bearer, createStaff, login } from '../../test/harness.js';
 import { createPublishedExam, type ExamSpec } from '../sessions/test-factories.js';
 import { LANES, useBoardsApp } from './test-boards.js';
 
@@ -100,6 +101,31 @@ describe.each(LANES)('on the %s lane', (lane) => {
       expect(
         (await h.board(h.admin, `/api/v1/admin/series/${late.json().id}/leaderboard`)).status,
       ).toBe(404);
+    });
+    it('a series whose exams are all gone is seen only by staff who may read every exam', async () => {
+      const draft = await createPublishedExam(h.t.sql, { status: 'DRAFT' });
+      const created = await h.t.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/series',
+        headers: h.admin,
+        payload: { title: 'Emptied', examIds: [draft.id] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const id = created.json<{ id: string }>().id;
+      await h.t.sql`DELETE FROM exams WHERE id = ${draft.id}`;
+      const s = await createStaff(h.t.sql, { role: 'Teacher' });
+      const teacher = bearer(
+        (await login(h.t.app, { email: s.email, password: s.password })).accessToken,
+      );
+      for (const url of [`/api/v1/admin/series/${id}`, `/api/v1/series/${id}/leaderboard`])
+        expect((await h.board(teacher, url)).status, url).toBe(404);
+      const list = await h.t.app.inject({
+        method: 'GET',
+        url: '/api/v1/admin/series',
+        headers: teacher,
+      });
+      expect(list.json<{ id: string }[]>().map((x) => x.id)).not.toContain(id);
+      expect((await h.board(h.admin, `/api/v1/series/${id}/leaderboard`)).status).toBe(200);
     });
   });
 });
